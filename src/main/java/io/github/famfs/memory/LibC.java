@@ -1,0 +1,52 @@
+package io.github.famfs.memory;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+
+/**
+ * The few libc calls famfs-nio needs (Linux, x86-64). Addresses travel as jnr {@link Pointer}s: with a plain
+ * {@code long} return, jnr-ffi 2.3.4's fast path passes the sixth argument of mmap wrongly (glibc then refuses
+ * the call with EINVAL before any system call).
+ */
+public interface LibC {
+    int PROT_NONE = 0;
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 0x01;
+    int MAP_PRIVATE = 0x02;
+    int MAP_FIXED = 0x10;
+    int MAP_ANONYMOUS = 0x20;
+    int MAP_NORESERVE = 0x4000;
+    int O_RDONLY = 0;
+    int O_RDWR = 2;
+    int O_CLOEXEC = 0x80000;
+    int LOCK_SH = 1;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
+    int LOCK_UN = 8;
+    int MADV_HUGEPAGE = 14;
+    long MAP_FAILED = -1L;
+
+    @SaveError
+    Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+    @SaveError
+    int munmap(Pointer addr, @size_t long length);
+
+    @SaveError
+    int madvise(Pointer addr, @size_t long length, int advice);
+
+    @SaveError
+    int open(@In byte[] path, int flags, int mode);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    int flock(int fd, int operation);
+
+    String strerror(int errnum);
+}

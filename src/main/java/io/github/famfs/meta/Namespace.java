@@ -1,0 +1,151 @@
+package io.github.famfs.meta;
+
+import io.github.famfs.format.AddDaxdevEntry;
+import io.github.famfs.format.FileEntry;
+import io.github.famfs.format.FileMap;
+import io.github.famfs.format.FormatException;
+import io.github.famfs.format.Layout;
+import io.github.famfs.format.LogEntry;
+import io.github.famfs.format.LogHeader;
+import io.github.famfs.format.RelPath;
+import io.github.famfs.format.Superblock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * An immutable snapshot of a famfs: the tree replayed from the log, with what replay found wrong. Lookups
+ * cost the depth of the path.
+ */
+public final class Namespace {
+    private final Superblock superblock;
+    private final LogHeader header;
+    private final DirNode root;
+    private final List<ReplayProblem> problems;
+    private final List<AddDaxdevEntry> daxdevs;
+    private final long replayedEntries;
+    private final long deviceLimit;
+    private final Stats stats;
+
+    /**
+     * Counts: files and directories served, bytes of file content, allocation units of the device and those in
+     * use (superblock and log included).
+     */
+    public record Stats(long files, long directories, long fileBytes, long allocationUnit, long totalUnits,
+            long usedUnits, long collisions) {
+        public long freeBytes() {
+            return (totalUnits - usedUnits) * allocationUnit;
+        }
+    }
+
+    Namespace(Superblock superblock, LogHeader header, DirNode root, List<ReplayProblem> problems,
+            List<AddDaxdevEntry> daxdevs, long replayedEntries, long deviceLimit, Stats stats) {
+        this.superblock = superblock;
+        this.header = header;
+        this.root = root;
+        this.problems = List.copyOf(problems);
+        this.daxdevs = List.copyOf(daxdevs);
+        this.replayedEntries = replayedEntries;
+        this.deviceLimit = deviceLimit;
+        this.stats = stats;
+    }
+
+    public Superblock superblock() {
+        return superblock;
+    }
+
+    public LogHeader header() {
+        return header;
+    }
+
+    public DirNode root() {
+        return root;
+    }
+
+    /** Everything replay found wrong, in log order. */
+    public List<ReplayProblem> problems() {
+        return problems;
+    }
+
+    /** The ADD_DAXDEV entries, recorded but not acted on (as in the reference). */
+    public List<AddDaxdevEntry> daxdevs() {
+        return daxdevs;
+    }
+
+    /** Entries replayed: all in use, or up to the first invalid one. */
+    public long replayedEntries() {
+        return replayedEntries;
+    }
+
+    /** Device bytes that extents may use: the lesser of the superblock's size and the real device's. */
+    public long deviceLimit() {
+        return deviceLimit;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    /** The node at {@code names} below the root, or null. */
+    public Node lookup(Iterable<String> names) {
+        Node n = root;
+        for (String name : names) {
+            if (!(n instanceof DirNode d)) {
+                return null;
+            }
+            n = d.child(name);
+            if (n == null) {
+                return null;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The map of a file, read again from its log entry (which lives in {@code log}, the device's log bytes) on
+     * first use and checked to be the entry replay accepted.
+     *
+     * @throws IOException naming the problem when the file has no valid map
+     */
+    public FileMap fileMap(FileNode file, ByteBuffer log, String pathForMessages) throws IOException {
+        if (file.mapProblem() != null) {
+            throw new InvalidFileMapException(pathForMessages, file.mapProblem());
+        }
+        FileMap map = file.cachedMap();
+        if (map != null) {
+            return map;
+        }
+        byte[] copy = new byte[Layout.ENTRY_SIZE];
+        long at = Layout.LOG_HEADER_SIZE + (long) Layout.ENTRY_SIZE * file.logIndex();
+        log.get((int) at, copy);
+        ByteBuffer e = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            LogEntry.check(e, file.logIndex());
+            if (!(LogEntry.decode(e) instanceof FileEntry fe) || fe.size() != file.size() || fe.map() == null
+                    || !lastName(RelPath.decode(fe.relpath())).equals(file.name())) {
+                throw new FormatException("the entry is no longer the FILE entry replayed at open");
+            }
+            map = fe.map();
+            map.validate(file.size(), superblock.dataStart(), deviceLimit, superblock.allocUnit());
+        } catch (FormatException ex) {
+            throw new InvalidFileMapException(pathForMessages, "log entry " + file.logIndex()
+                    + " changed since the file system was opened: " + ex.getMessage());
+        }
+        file.cacheMap(map);
+        return map;
+    }
+
+    private static String lastName(String relpath) {
+        return relpath.substring(relpath.lastIndexOf('/') + 1);
+    }
+
+    /** Opening a file whose map is invalid: the message names the file and the problem. */
+    public static final class InvalidFileMapException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidFileMapException(String path, String problem) {
+            super(path + ": famfs file map is invalid, refusing to serve its bytes: " + problem);
+        }
+    }
+}

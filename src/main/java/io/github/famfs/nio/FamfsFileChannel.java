@@ -1,0 +1,301 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.format.FileMap;
+import io.github.famfs.memory.Device;
+import io.github.famfs.memory.DeviceClosedException;
+import io.github.famfs.meta.FileNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+
+/**
+ * A channel over one famfs file. Reads copy straight from the device mapping into the caller's buffer (one
+ * copy, no system call); {@link #transferTo} hands slices of the mapping to the target, no copy on this side.
+ */
+class FamfsFileChannel extends FileChannel {
+    private final FamfsFileSystem fs;
+    private final FamfsPath path;
+    private final FileNode node;
+    private final FileMap map;
+    private final Device device;
+    private final boolean readable;
+    private final boolean writable;
+    private final Object positionLock = new Object();
+    private long position;
+
+    FamfsFileChannel(FamfsFileSystem fs, FamfsPath path, FileNode node, FileMap map, Device device, boolean readable,
+            boolean writable) {
+        this.fs = fs;
+        this.path = path;
+        this.node = node;
+        this.map = map;
+        this.device = device;
+        this.readable = readable;
+        this.writable = writable;
+    }
+
+    FamfsPath path() {
+        return path;
+    }
+
+    FileMap fileMap() {
+        return map;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    FamfsFileSystem fileSystem() {
+        return fs;
+    }
+
+    boolean isReadable() {
+        return readable;
+    }
+
+    boolean isWritable() {
+        return writable;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void ensureReadable() throws ClosedChannelException {
+        ensureOpen();
+        if (!readable) {
+            throw new NonReadableChannelException();
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ensureReadable();
+        synchronized (positionLock) {
+            int n = readAt(dst, position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        ensureReadable();
+        synchronized (positionLock) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (!dsts[i].hasRemaining()) {
+                    continue;
+                }
+                int n = readAt(dsts[i], position);
+                if (n < 0) {
+                    return total == 0 ? -1 : total;
+                }
+                position += n;
+                total += n;
+                if (dsts[i].hasRemaining()) {
+                    break;
+                }
+            }
+            return total;
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long pos) throws IOException {
+        if (pos < 0) {
+            throw new IllegalArgumentException("negative position " + pos);
+        }
+        ensureReadable();
+        return readAt(dst, pos);
+    }
+
+    private int readAt(ByteBuffer dst, long pos) throws IOException {
+        long size = node.size();
+        if (pos >= size) {
+            return dst.hasRemaining() ? -1 : 0;
+        }
+        int n = (int) Math.min(dst.remaining(), size - pos);
+        if (n == 0) {
+            return 0;
+        }
+        access();
+        try {
+            map.visit(pos, n, (fileOff, devOff, len) -> device.copyTo(devOff, dst, (int) len));
+        } finally {
+            device.release();
+        }
+        return n;
+    }
+
+    private void access() throws IOException {
+        try {
+            device.acquire();
+        } catch (DeviceClosedException e) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        throw new NonWritableChannelException();
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        ensureOpen();
+        throw new NonWritableChannelException();
+    }
+
+    @Override
+    public int write(ByteBuffer src, long pos) throws IOException {
+        ensureOpen();
+        throw new NonWritableChannelException();
+    }
+
+    @Override
+    public long position() throws IOException {
+        ensureOpen();
+        synchronized (positionLock) {
+            return position;
+        }
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        if (newPosition < 0) {
+            throw new IllegalArgumentException("negative position " + newPosition);
+        }
+        ensureOpen();
+        synchronized (positionLock) {
+            position = newPosition;
+        }
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        return node.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size " + size);
+        }
+        ensureOpen();
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        if (size < node.size()) {
+            throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE);
+        }
+        synchronized (positionLock) {
+            position = Math.min(position, size);
+        }
+        return this;
+    }
+
+    /** famfs data has no page cache to write back: on cache-coherent memory this is a no-op. */
+    @Override
+    public void force(boolean metaData) throws IOException {
+        ensureOpen();
+    }
+
+    @Override
+    public long transferTo(long pos, long count, WritableByteChannel target) throws IOException {
+        if (pos < 0 || count < 0) {
+            throw new IllegalArgumentException("negative position or count");
+        }
+        ensureReadable();
+        long n = Math.min(count, node.size() - pos);
+        if (n <= 0) {
+            return 0;
+        }
+        long[] written = {0};
+        access();
+        try {
+            map.visit(pos, n, (fileOff, devOff, len) -> {
+                long done = 0;
+                while (done < len) {
+                    int piece = (int) Math.min(len - done, 1 << 24);
+                    ByteBuffer slice = device.slice(devOff + done, piece);
+                    while (slice.hasRemaining()) {
+                        int w = target.write(slice);
+                        if (w <= 0 && slice.hasRemaining()) {
+                            written[0] += piece - slice.remaining();
+                            throw new StopTransfer();
+                        }
+                    }
+                    done += piece;
+                    written[0] += piece;
+                }
+            });
+        } catch (StopTransfer stop) {
+            // non-blocking target is full
+        } finally {
+            device.release();
+        }
+        return written[0];
+    }
+
+    /** Ends a transfer early when a non-blocking target takes no more. */
+    private static final class StopTransfer extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StopTransfer() {
+            super(null, null);
+        }
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
+        ensureOpen();
+        throw new NonWritableChannelException();
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long pos, long size) throws IOException {
+        ensureOpen();
+        throw new UnsupportedOperationException("FileChannel.map on famfs is not implemented yet");
+    }
+
+    @Override
+    public FileLock lock(long pos, long size, boolean shared) throws IOException {
+        ensureOpen();
+        throw new UnsupportedOperationException("famfs has no byte-range locks (famfs files have one writer at a"
+                + " time by convention)");
+    }
+
+    @Override
+    public FileLock tryLock(long pos, long size, boolean shared) throws IOException {
+        return lock(pos, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() {
+        fs.channelClosed(this);
+    }
+
+    @Override
+    public String toString() {
+        return "FamfsFileChannel[" + path + "]";
+    }
+}

@@ -1,0 +1,397 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.format.FileMap;
+import io.github.famfs.format.FormatException;
+import io.github.famfs.format.Layout;
+import io.github.famfs.format.Superblock;
+import io.github.famfs.memory.Device;
+import io.github.famfs.memory.DeviceInfo;
+import io.github.famfs.meta.DirNode;
+import io.github.famfs.meta.FileNode;
+import io.github.famfs.meta.LogReplay;
+import io.github.famfs.meta.Namespace;
+import io.github.famfs.meta.Node;
+import io.github.famfs.meta.ReplayProblem;
+import io.github.famfs.nio.Environment.AccessMode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A famfs opened on a DAX device or image file: the device mapped once, the log replayed into an immutable
+ * namespace snapshot, and the operations of the provider served from them. The host whose system UUID is the
+ * superblock's is the master; every other host is a client and gets a read-only file system.
+ */
+public final class FamfsFileSystem extends FileSystem {
+    static final Set<String> VIEWS = Set.of("basic", "owner", "posix", "unix", "famfs");
+    private static final System.Logger LOG = System.getLogger("io.github.famfs");
+    private static final int LOGGED_PROBLEMS = 20;
+
+    private final FamfsFileSystemProvider provider;
+    private final DeviceInfo info;
+    private final Device device;
+    private final Namespace namespace;
+    private final ByteBuffer log;
+    private final boolean master;
+    private final boolean readOnly;
+    private final FileTime openTime = FileTime.from(Instant.now());
+    private final FamfsPath root;
+    private final FamfsFileStore store;
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private FamfsFileSystem(FamfsFileSystemProvider provider, DeviceInfo info, Device device, Namespace namespace,
+            ByteBuffer log, boolean master, boolean readOnly) {
+        this.provider = provider;
+        this.info = info;
+        this.device = device;
+        this.namespace = namespace;
+        this.log = log;
+        this.master = master;
+        this.readOnly = readOnly;
+        this.root = FamfsPath.of(this, true, List.of());
+        this.store = new FamfsFileStore(this);
+    }
+
+    /** Opens, validates and replays the famfs on {@code info}'s device. */
+    static FamfsFileSystem open(FamfsFileSystemProvider provider, DeviceInfo info, Environment env)
+            throws IOException {
+        String[] why = {null};
+        Optional<UUID> host = HostIdentity.systemUuid(env, why);
+        if (info.size() < Layout.SUPERBLOCK_SIZE) {
+            throw new NotFamfsException(info.path() + " holds " + info.size() + " bytes, too few for a famfs"
+                    + " superblock", null);
+        }
+        Superblock sb;
+        try (Device probe = Device.open(info, false)) {
+            sb = readSuperblock(probe);
+        }
+        boolean master = host.isPresent() && host.get().equals(sb.systemUuid());
+        AccessMode mode = env.accessMode().orElse(
+                master && Files.isWritable(info.realPath()) ? AccessMode.READ_WRITE : AccessMode.READ_ONLY);
+        if (mode == AccessMode.READ_WRITE && !master) {
+            throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: this host"
+                    + " is a famfs client (its system UUID is " + host.map(UUID::toString).orElse("unknown, " + why[0])
+                    + "; the master's, in the superblock, is " + sb.systemUuid() + "); a client's famfs is read-only");
+        }
+        if (mode == AccessMode.READ_WRITE && !Files.isWritable(info.realPath())) {
+            throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: the device"
+                    + " is not writable by this process");
+        }
+        if (info.size() < sb.dataStart()) {
+            throw new FormatException("device " + info.path() + " is truncated: it holds " + info.size()
+                    + " bytes but its superblock and log take " + sb.dataStart());
+        }
+        if (sb.logLen() > Integer.MAX_VALUE) {
+            throw new FormatException("log length " + sb.logLen() + " is beyond what famfs-nio reads (2 GiB)");
+        }
+        Device device = Device.open(info, mode == AccessMode.READ_WRITE);
+        try {
+            device.acquire();
+            LogReplay.Result result;
+            ByteBuffer log;
+            try {
+                Superblock again = readSuperblock(device);
+                if (!again.equals(sb)) {
+                    throw new FormatException("the superblock of " + info.path() + " changed while it was opened");
+                }
+                log = device.slice(Layout.LOG_OFFSET, (int) sb.logLen());
+                result = LogReplay.replay(sb, log, Math.min(info.size(), sb.deviceSize()));
+            } finally {
+                device.release();
+            }
+            FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
+                    mode == AccessMode.READ_ONLY);
+            fs.reportProblems();
+            return fs;
+        } catch (IOException | RuntimeException e) {
+            device.close();
+            throw e;
+        }
+    }
+
+    private static Superblock readSuperblock(Device device) throws IOException {
+        device.acquire();
+        try {
+            ByteBuffer raw = ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
+            device.copyTo(0, raw, Layout.SUPERBLOCK_SIZE);
+            raw.flip();
+            Superblock sb = Superblock.decode(raw);
+            if (!sb.hasMagic()) {
+                String m = String.format("%s holds no famfs: superblock magic 0x%x (expected 0x%x)",
+                        device.info().path(), sb.magic(), Layout.SUPER_MAGIC);
+                throw new NotFamfsException(m, null);
+            }
+            try {
+                sb.validate(raw);
+            } catch (FormatException e) {
+                throw new FormatException(device.info().path() + ": " + e.getMessage());
+            }
+            return sb;
+        } finally {
+            device.release();
+        }
+    }
+
+    private void reportProblems() {
+        List<ReplayProblem> problems = namespace.problems();
+        if (problems.isEmpty()) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "famfs {0}: {1} replay problem(s)", info.path(), problems.size());
+        for (int i = 0; i < Math.min(problems.size(), LOGGED_PROBLEMS); i++) {
+            LOG.log(System.Logger.Level.WARNING, "famfs {0}: {1}", info.path(), problems.get(i));
+        }
+        if (problems.size() > LOGGED_PROBLEMS) {
+            LOG.log(System.Logger.Level.WARNING, "famfs {0}: and {1} more (see the file store attribute"
+                    + " famfs:problems)", info.path(), problems.size() - LOGGED_PROBLEMS);
+        }
+    }
+
+    // ---- state shared with the provider, paths, channels and attributes
+
+    Namespace namespace() {
+        return namespace;
+    }
+
+    DeviceInfo deviceInfo() {
+        return info;
+    }
+
+    /** The device's real path: the file system's identity within this JVM. */
+    Path devicePath() {
+        return info.realPath();
+    }
+
+    boolean isMaster() {
+        return master;
+    }
+
+    FileTime openTime() {
+        return openTime;
+    }
+
+    UUID superblockUuid() {
+        return namespace.superblock().uuid();
+    }
+
+    FamfsPath root() {
+        return root;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new ClosedFileSystemException();
+        }
+    }
+
+    void checkWritable() {
+        ensureOpen();
+        if (readOnly) {
+            throw new java.nio.file.ReadOnlyFileSystemException();
+        }
+    }
+
+    /** The node at {@code path} (any path of this file system), or null. */
+    Node lookup(FamfsPath path) {
+        ensureOpen();
+        FamfsPath abs = path.toAbsolutePath().normalize();
+        return namespace.lookup(List.of(abs.names()));
+    }
+
+    Node existing(FamfsPath path) throws NoSuchFileException {
+        Node n = lookup(path);
+        if (n == null) {
+            throw new NoSuchFileException(path.toString());
+        }
+        return n;
+    }
+
+    DirNode directory(FamfsPath path) throws IOException {
+        Node n = existing(path);
+        if (!(n instanceof DirNode d)) {
+            throw new NotDirectoryException(path.toString());
+        }
+        return d;
+    }
+
+    FileMap fileMap(FileNode file, FamfsPath path) throws IOException {
+        device.acquire();
+        try {
+            return namespace.fileMap(file, log, path.toString());
+        } finally {
+            device.release();
+        }
+    }
+
+    /** Opens a channel on an existing file (the options were checked by the provider). */
+    FamfsFileChannel openChannel(FamfsPath path, boolean readable, boolean writable) throws IOException {
+        Node n = existing(path);
+        if (n.isDirectory()) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory");
+        }
+        FileNode f = (FileNode) n;
+        FamfsFileChannel ch = ChannelFactory.create(this, path, f, fileMap(f, path), device, readable, writable);
+        channels.add(ch);
+        if (closed) {
+            ch.close();
+            throw new ClosedFileSystemException();
+        }
+        return ch;
+    }
+
+    void channelClosed(Channel ch) {
+        channels.remove(ch);
+    }
+
+    void checkAccess(FamfsPath path, java.nio.file.AccessMode... modes) throws IOException {
+        Node n = existing(path);
+        for (java.nio.file.AccessMode m : modes) {
+            if (m == java.nio.file.AccessMode.WRITE && readOnly) {
+                throw new AccessDeniedException(path.toString(), null, "read-only famfs"
+                        + (master ? "" : " (this host is a client)"));
+            }
+            if (m == java.nio.file.AccessMode.EXECUTE && (n.mode() & 0111) == 0) {
+                throw new AccessDeniedException(path.toString(), null, "no execute permission (mode "
+                        + Integer.toOctalString(n.mode()) + ")");
+            }
+        }
+    }
+
+    URI toUri(FamfsPath absolute) {
+        try {
+            return new URI(FamfsFileSystemProvider.SCHEME, null, devicePath() + "!" + absolute, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot make a URI of " + absolute, e);
+        }
+    }
+
+    // ---- java.nio.file.FileSystem
+
+    @Override
+    public FamfsFileSystemProvider provider() {
+        return provider;
+    }
+
+    /**
+     * Closes the file system: it leaves the provider's registry, its open channels are closed, and the device
+     * mapping is unmapped once the reads in flight have finished. Buffers and segments made by
+     * {@code FileChannel.map} are separate mappings and stay valid until they are unreachable (or their arena
+     * closes).
+     */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        provider.unregister(this);
+        for (Channel ch : channels) {
+            ch.close();
+        }
+        device.close();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public String getSeparator() {
+        return "/";
+    }
+
+    @Override
+    public Iterable<Path> getRootDirectories() {
+        ensureOpen();
+        return List.of(root);
+    }
+
+    @Override
+    public Iterable<FileStore> getFileStores() {
+        ensureOpen();
+        return List.of(store);
+    }
+
+    FamfsFileStore store() {
+        ensureOpen();
+        return store;
+    }
+
+    @Override
+    public Set<String> supportedFileAttributeViews() {
+        ensureOpen();
+        return VIEWS;
+    }
+
+    @Override
+    public FamfsPath getPath(String first, String... more) {
+        ensureOpen();
+        if (more.length == 0) {
+            return FamfsPath.parse(this, first);
+        }
+        StringBuilder sb = new StringBuilder(first);
+        for (String s : more) {
+            if (!s.isEmpty()) {
+                if (sb.length() > 0) {
+                    sb.append('/');
+                }
+                sb.append(s);
+            }
+        }
+        return FamfsPath.parse(this, sb.toString());
+    }
+
+    @Override
+    public PathMatcher getPathMatcher(String syntaxAndPattern) {
+        ensureOpen();
+        return Globs.matcher(syntaxAndPattern);
+    }
+
+    @Override
+    public UserPrincipalLookupService getUserPrincipalLookupService() {
+        ensureOpen();
+        return new FamfsPrincipals();
+    }
+
+    @Override
+    public WatchService newWatchService() {
+        ensureOpen();
+        throw new UnsupportedOperationException("famfs has no watch service (the namespace is a snapshot of the log"
+                + " taken at open)");
+    }
+
+    @Override
+    public String toString() {
+        return "famfs:" + info.path() + (readOnly ? " (read-only" : " (read-write") + (master ? ", master)"
+                : ", client)");
+    }
+}

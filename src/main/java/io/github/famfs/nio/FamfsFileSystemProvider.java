@@ -1,0 +1,376 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.memory.DeviceInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessMode;
+import java.nio.file.CopyOption;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileAttributeView;
+import java.nio.file.attribute.FileOwnerAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.spi.FileSystemProvider;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@code famfs} scheme. URIs are {@code famfs:/dev/dax0.0} (or the absolute path of an image file) for a file
+ * system, and {@code famfs:/dev/dax0.0!/dir/file} for a path in it. One file system per device (by real path);
+ * the provider dispatches every operation to the path's file system.
+ */
+public final class FamfsFileSystemProvider extends FileSystemProvider {
+    public static final String SCHEME = "famfs";
+
+    private final Map<Path, FamfsFileSystem> open = new ConcurrentHashMap<>();
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    /** The device path and the path inside the file system that a famfs URI names. */
+    private record Target(Path device, String inner) {}
+
+    private static Target parse(URI uri) {
+        if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("URI scheme of " + uri + " is not famfs");
+        }
+        String path = uri.getPath();
+        if (path == null || !path.startsWith("/") || uri.getRawAuthority() != null || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("famfs URI " + uri + " must be famfs:/absolute/device/path"
+                    + " (optionally followed by !/path/in/famfs)");
+        }
+        int bang = path.indexOf("!/");
+        if (bang < 0) {
+            String dev = path.endsWith("!") ? path.substring(0, path.length() - 1) : path;
+            return new Target(Path.of(dev), "/");
+        }
+        return new Target(Path.of(path.substring(0, bang)), path.substring(bang + 1));
+    }
+
+    @Override
+    public FamfsFileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
+        Target t = parse(uri);
+        Environment e = Environment.parse(env);
+        return register(DeviceInfo.probe(t.device()), e);
+    }
+
+    /**
+     * Opens a famfs image file (or DAX device) named by a path of the default file system. A file that holds no
+     * famfs gives UnsupportedOperationException, so that {@link FileSystems#newFileSystem(Path)} can try the
+     * other providers.
+     */
+    @Override
+    public FamfsFileSystem newFileSystem(Path path, Map<String, ?> env) throws IOException {
+        if (path.getFileSystem() != FileSystems.getDefault()) {
+            throw new UnsupportedOperationException("famfs devices and images are files of the default file system");
+        }
+        Environment e = Environment.parse(env);
+        DeviceInfo info;
+        try {
+            info = DeviceInfo.probe(path);
+        } catch (DeviceInfo.NotADeviceException ex) {
+            throw new UnsupportedOperationException(ex.getMessage(), ex);
+        }
+        try {
+            return register(info, e);
+        } catch (NotFamfsException ex) {
+            throw new UnsupportedOperationException(ex.getMessage(), ex);
+        }
+    }
+
+    private FamfsFileSystem register(DeviceInfo info, Environment env) throws IOException {
+        synchronized (open) {
+            if (open.containsKey(info.realPath())) {
+                throw new FileSystemAlreadyExistsException("famfs:" + info.realPath());
+            }
+            FamfsFileSystem fs = FamfsFileSystem.open(this, info, env);
+            open.put(info.realPath(), fs);
+            return fs;
+        }
+    }
+
+    void unregister(FamfsFileSystem fs) {
+        open.remove(fs.devicePath(), fs);
+    }
+
+    @Override
+    public FamfsFileSystem getFileSystem(URI uri) {
+        Target t = parse(uri);
+        FamfsFileSystem fs = null;
+        try {
+            fs = open.get(t.device().toRealPath());
+        } catch (IOException e) {
+            // no such device: not open either
+        }
+        if (fs == null) {
+            throw new FileSystemNotFoundException("no famfs is open on " + t.device());
+        }
+        return fs;
+    }
+
+    @Override
+    public Path getPath(URI uri) {
+        Target t = parse(uri);
+        return getFileSystem(uri).getPath(t.inner());
+    }
+
+    static FamfsPath toFamfs(Path path) {
+        if (path instanceof FamfsPath p) {
+            return p;
+        }
+        throw new ProviderMismatchException(path + " is not a famfs path");
+    }
+
+    // ---- channels and streams
+
+    @Override
+    public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        FamfsPath p = toFamfs(path);
+        FamfsFileSystem fs = p.getFileSystem();
+        fs.ensureOpen();
+        boolean write = false;
+        for (OpenOption o : options) {
+            if (o == StandardOpenOption.WRITE || o == StandardOpenOption.APPEND || o == StandardOpenOption.CREATE
+                    || o == StandardOpenOption.CREATE_NEW || o == StandardOpenOption.TRUNCATE_EXISTING
+                    || o == StandardOpenOption.DELETE_ON_CLOSE) {
+                write = true;
+            } else if (!(o == StandardOpenOption.READ || o == StandardOpenOption.SPARSE
+                    || o == StandardOpenOption.SYNC || o == StandardOpenOption.DSYNC || o == LinkOption.NOFOLLOW_LINKS)) {
+                throw new UnsupportedOperationException("open option " + o + " is not supported by famfs");
+            }
+        }
+        if (write) {
+            fs.checkWritable();
+            throw new UnsupportedOperationException("writing famfs files is not implemented yet (the master role"
+                    + " comes with creating files)");
+        }
+        return fs.openChannel(p, true, false);
+    }
+
+    @Override
+    public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
+            FileAttribute<?>... attrs) throws IOException {
+        return newFileChannel(path, options, attrs);
+    }
+
+    @Override
+    public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
+        for (OpenOption o : options) {
+            if (o == StandardOpenOption.APPEND || o == StandardOpenOption.WRITE) {
+                throw new UnsupportedOperationException("'" + o + "' not allowed for an input stream");
+            }
+        }
+        return new FamfsInputStream((FamfsFileChannel) newFileChannel(path, Set.of(options)));
+    }
+
+    @Override
+    public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
+            throws IOException {
+        FamfsPath p = toFamfs(dir);
+        return new FamfsDirectoryStream(p, p.getFileSystem().directory(p), filter);
+    }
+
+    // ---- what famfs cannot do, or cannot do yet
+
+    @Override
+    public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
+        toFamfs(dir).getFileSystem().checkWritable();
+        throw new UnsupportedOperationException("making famfs directories is not implemented yet (master role)");
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        FamfsPath p = toFamfs(path);
+        p.getFileSystem().checkWritable();
+        p.getFileSystem().existing(p);
+        throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
+    }
+
+    @Override
+    public void copy(Path source, Path target, CopyOption... options) throws IOException {
+        FamfsPath t = toFamfs(target);
+        t.getFileSystem().checkWritable();
+        throw new UnsupportedOperationException("copying into famfs is not implemented yet (master role)");
+    }
+
+    @Override
+    public void move(Path source, Path target, CopyOption... options) throws IOException {
+        FamfsPath s = toFamfs(source);
+        s.getFileSystem().checkWritable();
+        s.getFileSystem().existing(s);
+        throw new FamfsRuleException(s.toString(), FamfsRuleException.NO_MOVE);
+    }
+
+    @Override
+    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
+        toFamfs(link).getFileSystem().checkWritable();
+        throw new UnsupportedOperationException("famfs has no symbolic links: the log records files and"
+                + " directories only");
+    }
+
+    @Override
+    public void createLink(Path link, Path existing) throws IOException {
+        toFamfs(link).getFileSystem().checkWritable();
+        throw new UnsupportedOperationException("famfs has no hard links: each log entry names one path");
+    }
+
+    // ---- queries
+
+    @Override
+    public boolean isSameFile(Path path, Path path2) throws IOException {
+        FamfsPath a = toFamfs(path);
+        if (a.equals(path2)) {
+            return true;
+        }
+        if (!(path2 instanceof FamfsPath b) || b.getFileSystem() != a.getFileSystem()) {
+            return false;
+        }
+        return a.toRealPath().equals(b.toRealPath());
+    }
+
+    @Override
+    public boolean isHidden(Path path) throws IOException {
+        FamfsPath p = toFamfs(path);
+        p.getFileSystem().existing(p);
+        FamfsPath name = p.toAbsolutePath().normalize().getFileName();
+        return name != null && name.toString().startsWith(".");
+    }
+
+    @Override
+    public FileStore getFileStore(Path path) throws IOException {
+        FamfsPath p = toFamfs(path);
+        p.getFileSystem().existing(p);
+        return p.getFileSystem().store();
+    }
+
+    @Override
+    public void checkAccess(Path path, AccessMode... modes) throws IOException {
+        FamfsPath p = toFamfs(path);
+        p.getFileSystem().checkAccess(p, modes);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+        FamfsPath p = toFamfs(path);
+        if (type == BasicFileAttributeView.class || type == PosixFileAttributeView.class
+                || type == FileOwnerAttributeView.class || type == FamfsFileAttributeView.class) {
+            String name = type == BasicFileAttributeView.class ? "basic"
+                    : type == PosixFileAttributeView.class ? "posix"
+                    : type == FileOwnerAttributeView.class ? "owner" : "famfs";
+            return (V) new View(p, name);
+        }
+        return null;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
+            throws IOException {
+        if (type == BasicFileAttributes.class || type == PosixFileAttributes.class
+                || type == FamfsFileAttributes.class) {
+            return (A) attributes(toFamfs(path));
+        }
+        throw new UnsupportedOperationException("famfs has no attributes of " + type.getName());
+    }
+
+    private static NodeAttributes attributes(FamfsPath p) throws IOException {
+        FamfsFileSystem fs = p.getFileSystem();
+        return new NodeAttributes(fs, p, fs.existing(p));
+    }
+
+    @Override
+    public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
+            throws IOException {
+        int colon = attributes.indexOf(':');
+        String view = colon < 0 ? "basic" : attributes.substring(0, colon);
+        String names = colon < 0 ? attributes : attributes.substring(colon + 1);
+        return attributes(toFamfs(path)).toMap(view, names);
+    }
+
+    @Override
+    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+        FamfsPath p = toFamfs(path);
+        p.getFileSystem().checkWritable();
+        p.getFileSystem().existing(p);
+        throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_METADATA_CHANGE);
+    }
+
+    /** The basic, owner, posix and famfs views of one path; every setter throws. */
+    private static final class View implements FamfsFileAttributeView {
+        private final FamfsPath path;
+        private final String name;
+
+        View(FamfsPath path, String name) {
+            this.path = path;
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public FamfsFileAttributes readAttributes() throws IOException {
+            return attributes(path);
+        }
+
+        private void refuse() throws IOException {
+            path.getFileSystem().checkWritable();
+            path.getFileSystem().existing(path);
+            throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_METADATA_CHANGE);
+        }
+
+        @Override
+        public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime)
+                throws IOException {
+            refuse();
+        }
+
+        @Override
+        public void setPermissions(Set<PosixFilePermission> perms) throws IOException {
+            refuse();
+        }
+
+        @Override
+        public void setGroup(GroupPrincipal group) throws IOException {
+            refuse();
+        }
+
+        @Override
+        public UserPrincipal getOwner() throws IOException {
+            return readAttributes().owner();
+        }
+
+        @Override
+        public void setOwner(UserPrincipal owner) throws IOException {
+            refuse();
+        }
+    }
+}

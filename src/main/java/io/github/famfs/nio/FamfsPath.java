@@ -1,0 +1,364 @@
+package io.github.famfs.nio;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * A path in a famfs file system: an optional root and a list of names, immutable. Syntax and semantics are
+ * Unix's ('/' separator, "." and ".." resolved only by {@link #normalize()}), matching jimfs in its Unix
+ * configuration. famfs has no links, so {@link #toRealPath} is the normalised absolute path of an existing
+ * file.
+ */
+public final class FamfsPath implements Path {
+    private static final String[] NO_NAMES = {};
+    private static final String[] EMPTY_NAME = {""};
+
+    private final FamfsFileSystem fs;
+    private final boolean absolute;
+    private final String[] names;
+    private String string;
+
+    private FamfsPath(FamfsFileSystem fs, boolean absolute, String[] names) {
+        this.fs = fs;
+        this.absolute = absolute;
+        this.names = names;
+    }
+
+    static FamfsPath of(FamfsFileSystem fs, boolean absolute, List<String> names) {
+        if (names.isEmpty() && !absolute) {
+            return new FamfsPath(fs, false, EMPTY_NAME);
+        }
+        return new FamfsPath(fs, absolute, names.toArray(NO_NAMES));
+    }
+
+    /** Parses a path string: '/' separates names, repeated and trailing separators are ignored. */
+    static FamfsPath parse(FamfsFileSystem fs, String path) {
+        if (path.indexOf('\0') >= 0) {
+            throw new InvalidPathException(path, "famfs names cannot hold NUL", path.indexOf('\0'));
+        }
+        boolean abs = path.startsWith("/");
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        int n = path.length();
+        while (start < n) {
+            int slash = path.indexOf('/', start);
+            int end = slash < 0 ? n : slash;
+            if (end > start) {
+                names.add(path.substring(start, end));
+            }
+            start = end + 1;
+        }
+        return of(fs, abs, names);
+    }
+
+    String[] names() {
+        return names;
+    }
+
+    boolean isEmptyPath() {
+        return !absolute && names.length == 1 && names[0].isEmpty();
+    }
+
+    @Override
+    public FamfsFileSystem getFileSystem() {
+        return fs;
+    }
+
+    @Override
+    public boolean isAbsolute() {
+        return absolute;
+    }
+
+    @Override
+    public FamfsPath getRoot() {
+        return absolute ? fs.root() : null;
+    }
+
+    @Override
+    public FamfsPath getFileName() {
+        return names.length == 0 ? null : name(names[names.length - 1]);
+    }
+
+    @Override
+    public FamfsPath getParent() {
+        if (names.length == 0 || (names.length == 1 && !absolute)) {
+            return null;
+        }
+        return new FamfsPath(fs, absolute, Arrays.copyOf(names, names.length - 1));
+    }
+
+    @Override
+    public int getNameCount() {
+        return names.length;
+    }
+
+    @Override
+    public FamfsPath getName(int index) {
+        if (index < 0 || index >= names.length) {
+            throw new IllegalArgumentException("index " + index + " is outside [0, " + names.length + ")");
+        }
+        return name(names[index]);
+    }
+
+    private FamfsPath name(String name) {
+        return new FamfsPath(fs, false, new String[] {name});
+    }
+
+    @Override
+    public FamfsPath subpath(int beginIndex, int endIndex) {
+        if (beginIndex < 0 || endIndex > names.length || endIndex <= beginIndex) {
+            throw new IllegalArgumentException("subpath(" + beginIndex + ", " + endIndex + ") of a path with "
+                    + names.length + " names");
+        }
+        return new FamfsPath(fs, false, Arrays.copyOfRange(names, beginIndex, endIndex));
+    }
+
+    private FamfsPath check(Path other) {
+        Objects.requireNonNull(other, "other");
+        if (other instanceof FamfsPath p && p.fs == fs) {
+            return p;
+        }
+        return null;
+    }
+
+    private FamfsPath checkOrThrow(Path other) {
+        FamfsPath p = check(other);
+        if (p == null) {
+            throw new ProviderMismatchException(other + " is not a path of " + fs);
+        }
+        return p;
+    }
+
+    private static boolean prefixOf(String[] list, String[] prefix, boolean fromEnd) {
+        if (prefix.length > list.length) {
+            return false;
+        }
+        int shift = fromEnd ? list.length - prefix.length : 0;
+        for (int i = 0; i < prefix.length; i++) {
+            if (!list[shift + i].equals(prefix[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean startsWith(Path other) {
+        FamfsPath p = check(other);
+        return p != null && p.absolute == absolute && prefixOf(names, p.names, false);
+    }
+
+    @Override
+    public boolean startsWith(String other) {
+        return startsWith(parse(fs, other));
+    }
+
+    @Override
+    public boolean endsWith(Path other) {
+        FamfsPath p = check(other);
+        if (p == null) {
+            return false;
+        }
+        if (p.absolute) {
+            return compareTo(p) == 0;
+        }
+        return prefixOf(names, p.names, true);
+    }
+
+    @Override
+    public boolean endsWith(String other) {
+        return endsWith(parse(fs, other));
+    }
+
+    private boolean isNormal() {
+        if (names.length == 0 || (names.length == 1 && !absolute)) {
+            return true;
+        }
+        boolean seenName = absolute;
+        for (String n : names) {
+            if (n.equals("..")) {
+                if (seenName) {
+                    return false;
+                }
+            } else if (n.equals(".")) {
+                return false;
+            } else {
+                seenName = true;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public FamfsPath normalize() {
+        if (isNormal()) {
+            return this;
+        }
+        List<String> out = new ArrayList<>(names.length);
+        for (String n : names) {
+            if (n.equals("..")) {
+                if (!out.isEmpty() && !out.get(out.size() - 1).equals("..")) {
+                    out.remove(out.size() - 1);
+                } else if (!absolute) {
+                    out.add(n);
+                }
+            } else if (!n.equals(".")) {
+                out.add(n);
+            }
+        }
+        return of(fs, absolute, out);
+    }
+
+    @Override
+    public FamfsPath resolve(Path other) {
+        FamfsPath p = checkOrThrow(other);
+        if (isEmptyPath() || p.absolute) {
+            return p;
+        }
+        if (p.isEmptyPath()) {
+            return this;
+        }
+        String[] joined = Arrays.copyOf(names, names.length + p.names.length);
+        System.arraycopy(p.names, 0, joined, names.length, p.names.length);
+        return new FamfsPath(fs, absolute, joined);
+    }
+
+    @Override
+    public FamfsPath resolve(String other) {
+        return resolve(parse(fs, other));
+    }
+
+    @Override
+    public FamfsPath resolveSibling(Path other) {
+        FamfsPath p = checkOrThrow(other);
+        if (p.absolute) {
+            return p;
+        }
+        FamfsPath parent = getParent();
+        return parent == null ? p : parent.resolve(p);
+    }
+
+    @Override
+    public FamfsPath resolveSibling(String other) {
+        return resolveSibling(parse(fs, other));
+    }
+
+    @Override
+    public FamfsPath relativize(Path other) {
+        FamfsPath p = checkOrThrow(other);
+        if (p.absolute != absolute) {
+            throw new IllegalArgumentException("cannot relativize " + other + " against " + this
+                    + ": one is absolute and the other is not");
+        }
+        if (equals(p)) {
+            return of(fs, false, List.of());
+        }
+        if (isEmptyPath()) {
+            return p;
+        }
+        int shared = 0;
+        while (shared < Math.min(names.length, p.names.length) && names[shared].equals(p.names[shared])) {
+            shared++;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = shared; i < names.length; i++) {
+            out.add("..");
+        }
+        out.addAll(Arrays.asList(p.names).subList(shared, p.names.length));
+        return of(fs, false, out);
+    }
+
+    @Override
+    public FamfsPath toAbsolutePath() {
+        return absolute ? this : fs.root().resolve(this);
+    }
+
+    /** The normalised absolute path; the file must exist (famfs has no links to follow). */
+    @Override
+    public FamfsPath toRealPath(LinkOption... options) throws IOException {
+        FamfsPath real = toAbsolutePath().normalize();
+        if (fs.lookup(real) == null) {
+            throw new NoSuchFileException(toString());
+        }
+        return real;
+    }
+
+    /** {@code famfs:<device>!<absolute path>}, percent-encoded where URIs need it. */
+    @Override
+    public URI toUri() {
+        return fs.toUri(toAbsolutePath().normalize());
+    }
+
+    @Override
+    public File toFile() {
+        throw new UnsupportedOperationException("a famfs path has no java.io.File: " + this
+                + " lives in famfs device " + fs.devicePath());
+    }
+
+    @Override
+    public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
+        throw new UnsupportedOperationException("famfs has no watch service (the namespace is a snapshot of the"
+                + " log taken at open)");
+    }
+
+    @Override
+    public Iterator<Path> iterator() {
+        return new Iterator<>() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < names.length;
+            }
+
+            @Override
+            public Path next() {
+                if (i >= names.length) {
+                    throw new NoSuchElementException();
+                }
+                return getName(i++);
+            }
+        };
+    }
+
+    @Override
+    public int compareTo(Path other) {
+        FamfsPath p = (FamfsPath) other;
+        return toString().compareTo(p.toString());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FamfsPath p && p.fs == fs && p.absolute == absolute && Arrays.equals(names, p.names);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(names) * 2 + (absolute ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        String s = string;
+        if (s == null) {
+            s = (absolute ? "/" : "") + String.join("/", names);
+            string = s;
+        }
+        return s;
+    }
+}

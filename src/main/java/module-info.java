@@ -1,0 +1,14 @@
+/**
+ * famfs-nio: famfs (the Fabric-Attached Memory File System) as a {@code java.nio.file} provider.
+ *
+ * <p>Open a device or image with {@code FileSystems.newFileSystem(URI.create("famfs:/dev/dax0.0"), env)}.
+ */
+module io.github.famfs.nio {
+    requires org.jnrproject.ffi;
+    requires org.jnrproject.jffi;
+
+    exports io.github.famfs.nio;
+    exports io.github.famfs.format;
+
+    provides java.nio.file.spi.FileSystemProvider with io.github.famfs.nio.FamfsFileSystemProvider;
+}
