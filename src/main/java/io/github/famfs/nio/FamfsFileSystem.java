@@ -116,7 +116,11 @@ public final class FamfsFileSystem extends FileSystem {
                     throw new FormatException("the superblock of " + info.path() + " changed while it was opened");
                 }
                 log = device.slice(Layout.LOG_OFFSET, (int) sb.logLen());
-                result = LogReplay.replay(sb, log, Math.min(info.size(), sb.deviceSize()));
+                try {
+                    result = LogReplay.replay(sb, log, Math.min(info.size(), sb.deviceSize()));
+                } catch (FormatException e) {
+                    throw new FormatException(info.path() + ": " + e.getMessage());
+                }
             } finally {
                 device.release();
             }

@@ -39,11 +39,16 @@ public final class FamfsPath implements Path {
         this.names = names;
     }
 
+    /**
+     * A path of the given names. Empty names are dropped (as jimfs does), so that no path but the empty
+     * path holds one; a relative path left with no names is the empty path, one empty name.
+     */
     static FamfsPath of(FamfsFileSystem fs, boolean absolute, List<String> names) {
-        if (names.isEmpty() && !absolute) {
+        String[] kept = names.stream().filter(n -> !n.isEmpty()).toArray(String[]::new);
+        if (kept.length == 0 && !absolute) {
             return new FamfsPath(fs, false, EMPTY_NAME);
         }
-        return new FamfsPath(fs, absolute, names.toArray(NO_NAMES));
+        return new FamfsPath(fs, absolute, kept.length == 0 ? NO_NAMES : kept);
     }
 
     /** Parses a path string: '/' separates names, repeated and trailing separators are ignored. */
@@ -336,10 +341,25 @@ public final class FamfsPath implements Path {
         };
     }
 
+    /**
+     * Orders as jimfs does: absolute paths before relative ones, then name by name ({@link String#compareTo}),
+     * a path before the longer paths it is a prefix of. This is not the order of the strings: "a/b" comes
+     * before "a-b" here although '/' sorts after '-'. Paths of different famfs file systems are ordered by
+     * their device paths first. Throws {@link ClassCastException} for a path of another provider.
+     */
     @Override
     public int compareTo(Path other) {
         FamfsPath p = (FamfsPath) other;
-        return toString().compareTo(p.toString());
+        if (p.fs != fs) {
+            int c = fs.devicePath().toString().compareTo(p.fs.devicePath().toString());
+            if (c != 0) {
+                return c;
+            }
+        }
+        if (absolute != p.absolute) {
+            return absolute ? -1 : 1;
+        }
+        return Arrays.compare(names, p.names);
     }
 
     @Override
