@@ -123,6 +123,7 @@ final class Globs {
         if (!closed) {
             throw new PatternSyntaxException("missing ']'", glob, n);
         }
+        re.append("]]");
         return i;
     }
 

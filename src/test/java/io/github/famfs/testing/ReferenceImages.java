@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The reference images in ../shared/famfs-images (system property {@code famfs.images}): unpacked once into
- * target/reference-images, their manifests, and the corrupt cases built from them. Tests skip, saying why, when
+ * ${java.io.tmpdir}/famfs-nio-reference-images, their manifests, and the corrupt cases built from them. Tests skip, saying why, when
  * the directory is absent.
  */
 public final class ReferenceImages {
@@ -42,8 +42,9 @@ public final class ReferenceImages {
                 + " (set -Dfamfs.images=DIR to where ../shared/famfs-images is); skipping compatibility tests");
     }
 
+    /** Unpacked images live outside target/ so that `mvn clean` on two JDKs does not unpack them twice. */
     private static Path cache() throws IOException {
-        Path d = Path.of("target", "reference-images").toAbsolutePath();
+        Path d = Path.of(System.getProperty("java.io.tmpdir"), "famfs-nio-reference-images");
         Files.createDirectories(d);
         return d;
     }
