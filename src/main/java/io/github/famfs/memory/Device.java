@@ -156,6 +156,21 @@ public final class Device implements Closeable {
         }
     }
 
+    /**
+     * Writes device bytes {@code [offset, offset+length)} back to an image file's storage (msync). DAX devices
+     * have no page cache and refuse msync, so there it does nothing.
+     */
+    public void sync(long offset, long length) throws IOException {
+        checkRange(offset, length);
+        if (info.isDaxDevice() || !writable || length == 0) {
+            return;
+        }
+        long start = offset & -AddressSpace.PAGE;
+        if (Native.libc().msync(Native.pointer(base + start), offset + length - start, LibC.MS_SYNC) != 0) {
+            throw Native.error("msync", info.path());
+        }
+    }
+
     private void checkRange(long offset, long length) {
         if (offset < 0 || length < 0 || offset > info.size() - length) {
             throw new IndexOutOfBoundsException("device range [" + offset + ", " + (offset + length)

@@ -28,6 +28,7 @@ public interface LibC {
     int LOCK_NB = 4;
     int LOCK_UN = 8;
     int MADV_HUGEPAGE = 14;
+    int MS_SYNC = 4;
     long MAP_FAILED = -1L;
 
     @SaveError
@@ -38,6 +39,9 @@ public interface LibC {
 
     @SaveError
     int madvise(Pointer addr, @size_t long length, int advice);
+
+    @SaveError
+    int msync(Pointer addr, @size_t long length, int flags);
 
     @SaveError
     int open(@In byte[] path, int flags, int mode);

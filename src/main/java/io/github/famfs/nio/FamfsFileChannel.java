@@ -3,8 +3,10 @@ package io.github.famfs.nio;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceClosedException;
+import io.github.famfs.memory.FileMapping;
 import io.github.famfs.meta.FileNode;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -151,22 +153,71 @@ class FamfsFileChannel extends FileChannel {
         }
     }
 
+    private void ensureWritable() throws ClosedChannelException {
+        ensureOpen();
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+    }
+
     @Override
     public int write(ByteBuffer src) throws IOException {
-        ensureOpen();
-        throw new NonWritableChannelException();
+        ensureWritable();
+        synchronized (positionLock) {
+            int n = writeAt(src, position);
+            position += n;
+            return n;
+        }
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        ensureOpen();
-        throw new NonWritableChannelException();
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        ensureWritable();
+        synchronized (positionLock) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += srcs[i].remaining();
+            }
+            checkWithinFile(position, total, "write");
+            for (int i = offset; i < offset + length; i++) {
+                position += writeAt(srcs[i], position);
+            }
+            return total;
+        }
     }
 
     @Override
     public int write(ByteBuffer src, long pos) throws IOException {
-        ensureOpen();
-        throw new NonWritableChannelException();
+        if (pos < 0) {
+            throw new IllegalArgumentException("negative position " + pos);
+        }
+        ensureWritable();
+        return writeAt(src, pos);
+    }
+
+    /** Writes all of {@code src} in place at {@code pos}; famfs files never grow, so nothing may pass the end. */
+    private int writeAt(ByteBuffer src, long pos) throws IOException {
+        int n = src.remaining();
+        if (n == 0) {
+            return 0;
+        }
+        checkWithinFile(pos, n, "write");
+        access();
+        try {
+            map.visit(pos, n, (fileOff, devOff, len) -> device.copyFrom(src, devOff, (int) len));
+        } finally {
+            device.release();
+        }
+        return n;
+    }
+
+    private void checkWithinFile(long pos, long length, String what) throws FamfsRuleException {
+        long size = node.size();
+        if (pos > size || length > size - pos) {
+            throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE + ": cannot " + what + " "
+                    + length + " bytes at offset " + pos + " of a " + size + "-byte file");
+        }
     }
 
     @Override
@@ -213,10 +264,23 @@ class FamfsFileChannel extends FileChannel {
         return this;
     }
 
-    /** famfs data has no page cache to write back: on cache-coherent memory this is a no-op. */
+    /**
+     * Makes written bytes durable. A DAX device has no page cache: on cache-coherent memory there is nothing to
+     * do. An image file's written ranges are synced to its storage (msync). Memory that is not cache coherent
+     * needs CPU cache flushes, which {@link FamfsCaches} describes.
+     */
     @Override
     public void force(boolean metaData) throws IOException {
         ensureOpen();
+        if (!writable) {
+            return;
+        }
+        access();
+        try {
+            map.visit(0, node.size(), (fileOff, devOff, len) -> device.sync(devOff, len));
+        } finally {
+            device.release();
+        }
     }
 
     @Override
@@ -271,10 +335,56 @@ class FamfsFileChannel extends FileChannel {
         throw new NonWritableChannelException();
     }
 
+    /**
+     * A MappedByteBuffer whose memory is the file's device extents, stitched into one contiguous range (no page
+     * cache, no copy). READ_ONLY maps are read-only buffers; READ_WRITE needs a channel open for writing (a
+     * master's); PRIVATE is refused because DAX devices cannot do it. The range must lie within the file: famfs
+     * files never grow. The mapping is released when the buffer and every view of it are unreachable; closing
+     * the channel or the file system leaves it valid.
+     */
     @Override
     public MappedByteBuffer map(MapMode mode, long pos, long size) throws IOException {
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE (a MappedByteBuffer holds at most"
+                    + " 2 GiB; on Java 22+ map(mode, position, size, arena) gives a MemorySegment of any size)");
+        }
+        FileMapping m = mapRange(mode, pos, size);
+        ByteBuffer root = m.buffer();
+        CLEANER.register(root, m.unmapper());
+        return (MappedByteBuffer) (mode == MapMode.READ_ONLY ? root.asReadOnlyBuffer() : root);
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Checks the arguments and mode as FileChannel.map does, then maps the range. */
+    FileMapping mapRange(MapMode mode, long pos, long size) throws IOException {
+        Objects.requireNonNull(mode, "mode");
+        if (pos < 0) {
+            throw new IllegalArgumentException("negative position " + pos);
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size " + size);
+        }
+        if (pos + size < 0) {
+            throw new IllegalArgumentException("position + size overflows");
+        }
         ensureOpen();
-        throw new UnsupportedOperationException("FileChannel.map on famfs is not implemented yet");
+        if (mode == MapMode.PRIVATE) {
+            throw new UnsupportedOperationException("MapMode.PRIVATE: famfs maps are the shared memory itself (DAX"
+                    + " devices cannot make private copies)");
+        }
+        if (mode != MapMode.READ_ONLY && mode != MapMode.READ_WRITE) {
+            throw new UnsupportedOperationException("map mode " + mode + " is not supported by famfs");
+        }
+        if (!readable) {
+            throw new NonReadableChannelException();
+        }
+        boolean w = mode == MapMode.READ_WRITE;
+        if (w && !writable) {
+            throw new NonWritableChannelException();
+        }
+        checkWithinFile(pos, size, "map");
+        return FileMapping.map(device, map, pos, size, w, path.toString());
     }
 
     @Override

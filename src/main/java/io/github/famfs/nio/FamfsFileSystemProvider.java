@@ -147,29 +147,48 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     // ---- channels and streams
 
+    /**
+     * Opens a channel on an existing famfs file: for reading, or (a master's read-write file system) for writing in
+     * place. famfs files never grow, shrink or go away, so APPEND, TRUNCATE_EXISTING with WRITE, and
+     * DELETE_ON_CLOSE are refused with the famfs rule.
+     */
     @Override
     public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
         FamfsPath p = toFamfs(path);
         FamfsFileSystem fs = p.getFileSystem();
         fs.ensureOpen();
-        boolean write = false;
         for (OpenOption o : options) {
-            if (o == StandardOpenOption.WRITE || o == StandardOpenOption.APPEND || o == StandardOpenOption.CREATE
-                    || o == StandardOpenOption.CREATE_NEW || o == StandardOpenOption.TRUNCATE_EXISTING
-                    || o == StandardOpenOption.DELETE_ON_CLOSE) {
-                write = true;
-            } else if (!(o == StandardOpenOption.READ || o == StandardOpenOption.SPARSE
-                    || o == StandardOpenOption.SYNC || o == StandardOpenOption.DSYNC || o == LinkOption.NOFOLLOW_LINKS)) {
+            if (!(o instanceof StandardOpenOption) && o != LinkOption.NOFOLLOW_LINKS) {
                 throw new UnsupportedOperationException("open option " + o + " is not supported by famfs");
             }
         }
+        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+        boolean read = options.contains(StandardOpenOption.READ) || !write;
+        boolean create = options.contains(StandardOpenOption.CREATE)
+                || options.contains(StandardOpenOption.CREATE_NEW);
         if (write) {
             fs.checkWritable();
-            throw new UnsupportedOperationException("writing famfs files is not implemented yet (the master role"
-                    + " comes with creating files)");
+        } else if (create && fs.lookup(p) == null) {
+            fs.checkWritable();
         }
-        return fs.openChannel(p, true, false);
+        if (options.contains(StandardOpenOption.DELETE_ON_CLOSE)) {
+            throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
+        }
+        if (write && options.contains(StandardOpenOption.APPEND)) {
+            throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE + " (APPEND writes past the end)");
+        }
+        if (write && options.contains(StandardOpenOption.TRUNCATE_EXISTING) && fs.lookup(p) != null) {
+            throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE);
+        }
+        if (write && options.contains(StandardOpenOption.CREATE_NEW) && fs.lookup(p) != null) {
+            throw new java.nio.file.FileAlreadyExistsException(p.toString());
+        }
+        if (write && create && fs.lookup(p) == null) {
+            throw new UnsupportedOperationException("creating famfs files is not implemented yet (it comes with the"
+                    + " master role); " + p + " does not exist");
+        }
+        return fs.openChannel(p, read, write);
     }
 
     @Override
