@@ -76,7 +76,7 @@ public record DeviceInfo(Path path, Path realPath, Kind kind, long size, long al
     private static long readSysfsNumber(Path file, Path device) throws IOException {
         String text;
         try {
-            text = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII).trim();
+            text = new String(PseudoFiles.read(file), StandardCharsets.US_ASCII).trim();
         } catch (IOException e) {
             throw new IOException("cannot read " + file + " for DAX device " + device + ": " + e, e);
         }

@@ -3,7 +3,6 @@ package io.github.famfs.memory;
 import io.github.famfs.format.FileMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +98,8 @@ public final class FileMapping {
 
     static long maxMapCount() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/vm/max_map_count")).trim());
+            return Long.parseLong(new String(PseudoFiles.read(Path.of("/proc/sys/vm/max_map_count")),
+                    java.nio.charset.StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
             return 65530;
         }
@@ -108,7 +108,7 @@ public final class FileMapping {
     /** Mappings this process holds now (lines of /proc/self/maps). */
     public static long currentMapCount() {
         try {
-            byte[] maps = Files.readAllBytes(Path.of("/proc/self/maps"));
+            byte[] maps = PseudoFiles.read(Path.of("/proc/self/maps"));
             long lines = 0;
             for (byte b : maps) {
                 if (b == '\n') {
