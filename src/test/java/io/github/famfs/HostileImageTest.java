@@ -121,7 +121,7 @@ class HostileImageTest {
 
     private static List<String> names(FileSystem fs, String dir) throws IOException {
         try (var s = Files.list(fs.getPath(dir))) {
-            return s.map(p -> p.getFileName().toString()).toList();
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 

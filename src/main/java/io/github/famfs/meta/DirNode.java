@@ -2,12 +2,15 @@ package io.github.famfs.meta;
 
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A directory: its children by name, in log order. Filled during replay, never changed after. */
+/**
+ * A directory: its children by name. Like the log, it only grows: replay (and a master's appends, replayed the
+ * same way) add children; nothing is ever removed or replaced, so readers need no lock.
+ */
 public final class DirNode extends Node {
-    private Map<String, Node> children;
+    private volatile Map<String, Node> children;
 
     DirNode(String name, int mode, int uid, int gid, int logIndex) {
         super(name, mode, uid, gid, logIndex);
@@ -26,10 +29,12 @@ public final class DirNode extends Node {
     }
 
     void add(Node node) {
-        if (children == null) {
-            children = new LinkedHashMap<>(4);
+        Map<String, Node> c = children;
+        if (c == null) {
+            c = new ConcurrentHashMap<>(4);
+            children = c;
         }
-        children.put(node.name(), node);
+        c.put(node.name(), node);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.github.famfs.alloc.AllocationBitmap;
 import io.github.famfs.format.AddDaxdevEntry;
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.FileEntry;
-import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.LogEntry;
@@ -15,8 +14,6 @@ import io.github.famfs.format.RelPath;
 import io.github.famfs.format.Superblock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Replays a famfs log into a {@link Namespace}, following the reference's logplay (seqnum and CRC per entry,
@@ -35,15 +32,19 @@ public final class LogReplay {
     private final Superblock sb;
     private final ByteBuffer log;
     private final long deviceLimit;
-    private final List<ReplayProblem> problems = new ArrayList<>();
-    private final List<AddDaxdevEntry> daxdevs = new ArrayList<>();
     private final AllocationBitmap bitmap;
     private final DirNode root;
+    private final Namespace namespace;
+    private final byte[] copy = new byte[Layout.ENTRY_SIZE];
+    private final ByteBuffer entry = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
     private long files;
     private long dirs;
     private long fileBytes;
     private long collisions;
     private int namedCollisions;
+    private long replayed;
+    private long badEntry = -1;
+    private boolean clampReported;
 
     private LogReplay(Superblock sb, ByteBuffer log, long deviceLimit) {
         this.sb = sb;
@@ -51,10 +52,11 @@ public final class LogReplay {
         this.deviceLimit = deviceLimit;
         this.bitmap = new AllocationBitmap(sb.deviceSize(), sb.allocUnit());
         this.root = new DirNode("", 0755, 0, 0, Node.NO_ENTRY);
+        this.namespace = new Namespace(sb, root, deviceLimit);
     }
 
     /** The outcome: the namespace, and the allocation bitmap built along the way (for a master's allocator). */
-    public record Result(Namespace namespace, AllocationBitmap bitmap) {}
+    public record Result(Namespace namespace, AllocationBitmap bitmap, LogReplay replayer) {}
 
     /**
      * Replays the log.
@@ -66,42 +68,61 @@ public final class LogReplay {
      * @throws FormatException when the log header is invalid
      */
     public static Result replay(Superblock sb, ByteBuffer log, long deviceLimit) throws FormatException {
-        return new LogReplay(sb, log, deviceLimit).run();
+        LogReplay r = new LogReplay(sb, log, deviceLimit);
+        if (deviceLimit < sb.deviceSize()) {
+            r.problem(-1, null, "the device holds " + deviceLimit + " bytes but the superblock says "
+                    + sb.deviceSize() + ": files with data past byte " + deviceLimit + " are not served");
+        }
+        r.bitmap.mark(0, Math.min(sb.dataStart(), sb.deviceSize()));
+        r.catchUp();
+        return new Result(r.namespace, r.bitmap, r);
     }
 
-    private Result run() throws FormatException {
+    /**
+     * Replays the entries appended since the last call (by this process or another), as at open. Callers
+     * serialise calls (a master does it under its log lock).
+     *
+     * @return the number of entries now replayed
+     */
+    public long catchUp() throws FormatException {
         LogHeader header = LogHeader.decode(log);
         header.validate(log, sb.logLen());
-        if (deviceLimit < sb.deviceSize()) {
-            problems.add(new ReplayProblem(-1, null, "the device holds " + deviceLimit
-                    + " bytes but the superblock says " + sb.deviceSize() + ": files with data past byte "
-                    + deviceLimit + " are not served"));
-        }
         long used = header.usedEntries();
-        if (Long.compareUnsigned(header.nextIndex(), header.capacity()) > 0) {
-            problems.add(new ReplayProblem(-1, null, "log header next index " + Long.toUnsignedString(
-                    header.nextIndex()) + " is past the last slot " + header.lastIndex() + "; replaying "
-                    + used + " entries"));
+        if (Long.compareUnsigned(header.nextIndex(), header.capacity()) > 0 && !clampReported) {
+            clampReported = true;
+            problem(-1, null, "log header next index " + Long.toUnsignedString(header.nextIndex())
+                    + " is past the last slot " + header.lastIndex() + "; replaying " + used + " entries");
         }
-        bitmap.mark(0, Math.min(sb.dataStart(), sb.deviceSize()));
-        byte[] copy = new byte[Layout.ENTRY_SIZE];
-        ByteBuffer entry = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
-        long replayed = 0;
-        for (int i = 0; i < used; i++) {
+        while (badEntry < 0 && replayed < used) {
+            int i = (int) replayed;
             log.get(Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i, copy);
             try {
                 LogEntry.check(entry, i);
             } catch (FormatException e) {
-                problems.add(new ReplayProblem(i, null, e.getMessage() + "; replay stops here, as the reference's"
-                        + " does: entries " + i + ".." + (used - 1) + " are not served"));
+                badEntry = i;
+                problem(i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
+                        + ".." + (used - 1) + " are not served");
                 break;
             }
             apply(i, LogEntry.decode(entry));
             replayed++;
         }
-        Namespace.Stats stats = new Namespace.Stats(files, dirs, fileBytes, bitmap.unit(), bitmap.bits(),
-                bitmap.usedUnits(), collisions);
-        return new Result(new Namespace(sb, header, root, problems, daxdevs, replayed, deviceLimit, stats), bitmap);
+        namespace.update(header, replayed, new Namespace.Stats(files, dirs, fileBytes, bitmap.unit(),
+                bitmap.bits(), bitmap.usedUnits(), collisions));
+        return replayed;
+    }
+
+    /** The first invalid entry, where replay stopped, or -1. */
+    public long badEntry() {
+        return badEntry;
+    }
+
+    public long replayed() {
+        return replayed;
+    }
+
+    private void problem(long index, String path, String message) {
+        namespace.addProblem(new ReplayProblem(index, path, message));
     }
 
     private void apply(int index, LogEntry e) {
@@ -110,12 +131,12 @@ public final class LogReplay {
         } else if (e instanceof MkdirEntry m) {
             addDirectory(index, m);
         } else if (e instanceof AddDaxdevEntry d) {
-            daxdevs.add(d);
+            namespace.addDaxdev(d);
         } else {
             OtherEntry o = (OtherEntry) e;
             String what = o.type() == LogEntry.TYPE_DELETE ? "DELETE (reserved, never written by famfs)"
                     : "unknown type " + Integer.toUnsignedString(o.type());
-            problems.add(new ReplayProblem(index, null, "entry of " + what + " skipped"));
+            problem(index, null, "entry of " + what + " skipped");
         }
     }
 
@@ -126,8 +147,8 @@ public final class LogReplay {
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', start)) {
             Node n = dir.child(path.substring(start, slash));
             if (!(n instanceof DirNode d)) {
-                problems.add(new ReplayProblem(index, path, "parent directory " + path.substring(0, slash)
-                        + (n == null ? " does not exist" : " is a file") + "; entry skipped"));
+                problem(index, path, "parent directory " + path.substring(0, slash)
+                        + (n == null ? " does not exist" : " is a file") + "; entry skipped");
                 return null;
             }
             dir = d;
@@ -140,7 +161,7 @@ public final class LogReplay {
         try {
             return RelPath.decode(raw);
         } catch (FormatException e) {
-            problems.add(new ReplayProblem(index, null, e.getMessage() + "; entry skipped"));
+            problem(index, null, e.getMessage() + "; entry skipped");
             return null;
         }
     }
@@ -154,8 +175,8 @@ public final class LogReplay {
         String name = path.substring(path.lastIndexOf('/') + 1);
         Node existing = parent.child(name);
         if (existing != null) {
-            problems.add(new ReplayProblem(index, path, (existing.isDirectory() ? "directory" : "file")
-                    + " already made by log entry " + existing.logIndex() + "; the first entry stands"));
+            problem(index, path, (existing.isDirectory() ? "directory" : "file")
+                    + " already made by log entry " + existing.logIndex() + "; the first entry stands");
             return;
         }
         parent.add(new DirNode(name, m.mode(), m.uid(), m.gid(), index));
@@ -171,13 +192,13 @@ public final class LogReplay {
         String name = path.substring(path.lastIndexOf('/') + 1);
         Node existing = parent.child(name);
         if (existing != null) {
-            problems.add(new ReplayProblem(index, path, (existing.isDirectory() ? "directory" : "file")
-                    + " already made by log entry " + existing.logIndex() + "; the first entry stands"));
+            problem(index, path, (existing.isDirectory() ? "directory" : "file")
+                    + " already made by log entry " + existing.logIndex() + "; the first entry stands");
             return;
         }
         String mapProblem = checkMap(index, path, f);
         if (mapProblem != null) {
-            problems.add(new ReplayProblem(index, path, "file is listed but not served: " + mapProblem));
+            problem(index, path, "file is listed but not served: " + mapProblem);
         } else {
             fileBytes += f.size();
         }
@@ -223,24 +244,19 @@ public final class LogReplay {
         if (e.offset() < sb.dataStart()) {
             return "the superblock and log";
         }
-        byte[] copy = new byte[Layout.ENTRY_SIZE];
-        ByteBuffer entry = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] other = new byte[Layout.ENTRY_SIZE];
+        ByteBuffer otherEntry = ByteBuffer.wrap(other).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < before; i++) {
-            log.get(Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i, copy);
-            if (LogEntry.decode(entry) instanceof FileEntry other && other.map() != null) {
-                for (Extent x : other.map().extents()) {
+            log.get(Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i, other);
+            if (LogEntry.decode(otherEntry) instanceof FileEntry o && o.map() != null) {
+                for (Extent x : o.map().extents()) {
                     if (x.offset() < e.end() && e.offset() < x.end()) {
-                        String p = new String(other.relpath(), java.nio.charset.StandardCharsets.UTF_8);
+                        String p = new String(o.relpath(), java.nio.charset.StandardCharsets.UTF_8);
                         return "\"" + p + "\" (log entry " + i + ")";
                     }
                 }
             }
         }
         return "an earlier file";
-    }
-
-    /** The map kinds, for messages. */
-    static String describe(FileMap map) {
-        return map.getClass().getSimpleName();
     }
 }

@@ -15,18 +15,19 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * An immutable snapshot of a famfs: the tree replayed from the log, with what replay found wrong. Lookups
- * cost the depth of the path.
+ * The namespace of a famfs as replayed from its log, with what replay found wrong. Like the log it only grows:
+ * nodes never change once made, entries replayed later (a master's own appends, or another process's) only
+ * add nodes, so readers take no lock. Lookups cost the depth of the path.
  */
 public final class Namespace {
     private final Superblock superblock;
-    private final LogHeader header;
     private final DirNode root;
     private final List<ReplayProblem> problems;
     private final List<AddDaxdevEntry> daxdevs;
-    private final long replayedEntries;
     private final long deviceLimit;
-    private final Stats stats;
+    private volatile LogHeader header;
+    private volatile long replayedEntries;
+    private volatile Stats stats;
 
     /**
      * Counts: files and directories served, bytes of file content, allocation units of the device and those in
@@ -39,16 +40,26 @@ public final class Namespace {
         }
     }
 
-    Namespace(Superblock superblock, LogHeader header, DirNode root, List<ReplayProblem> problems,
-            List<AddDaxdevEntry> daxdevs, long replayedEntries, long deviceLimit, Stats stats) {
+    Namespace(Superblock superblock, DirNode root, long deviceLimit) {
         this.superblock = superblock;
-        this.header = header;
         this.root = root;
-        this.problems = List.copyOf(problems);
-        this.daxdevs = List.copyOf(daxdevs);
-        this.replayedEntries = replayedEntries;
+        this.problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.daxdevs = new java.util.concurrent.CopyOnWriteArrayList<>();
         this.deviceLimit = deviceLimit;
-        this.stats = stats;
+    }
+
+    void update(LogHeader h, long replayed, Stats s) {
+        header = h;
+        replayedEntries = replayed;
+        stats = s;
+    }
+
+    void addProblem(ReplayProblem p) {
+        problems.add(p);
+    }
+
+    void addDaxdev(AddDaxdevEntry d) {
+        daxdevs.add(d);
     }
 
     public Superblock superblock() {
@@ -65,12 +76,12 @@ public final class Namespace {
 
     /** Everything replay found wrong, in log order. */
     public List<ReplayProblem> problems() {
-        return problems;
+        return List.copyOf(problems);
     }
 
     /** The ADD_DAXDEV entries, recorded but not acted on (as in the reference). */
     public List<AddDaxdevEntry> daxdevs() {
-        return daxdevs;
+        return List.copyOf(daxdevs);
     }
 
     /** Entries replayed: all in use, or up to the first invalid one. */

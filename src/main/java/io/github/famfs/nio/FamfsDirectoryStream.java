@@ -12,7 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
-/** The entries of a directory of the snapshot, in log order, filtered. */
+/** The entries of a directory, in name order (a snapshot taken when the stream opens), filtered. */
 final class FamfsDirectoryStream implements DirectoryStream<Path> {
     private final FamfsPath dir;
     private final List<Node> children;
@@ -22,7 +22,9 @@ final class FamfsDirectoryStream implements DirectoryStream<Path> {
 
     FamfsDirectoryStream(FamfsPath dir, DirNode node, Filter<? super Path> filter) {
         this.dir = dir;
-        this.children = List.copyOf(node.children());
+        Node[] sorted = node.children().toArray(new Node[0]);
+        java.util.Arrays.sort(sorted, java.util.Comparator.comparing(Node::name));
+        this.children = List.of(sorted);
         this.filter = filter;
     }
 

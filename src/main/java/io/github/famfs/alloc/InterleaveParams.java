@@ -1,0 +1,41 @@
+package io.github.famfs.alloc;
+
+import io.github.famfs.format.Layout;
+
+/**
+ * How to stripe a file: {@code nstrips} strips, each in its own one of {@code nbuckets} equal slices of the
+ * device, in chunks of {@code chunkSize} bytes. Validated as the reference validates them, with its quirks
+ * closed (1 &lt;= nstrips &lt;= min(16, nbuckets)).
+ */
+public record InterleaveParams(int nbuckets, int nstrips, long chunkSize) {
+    public static final long DEFAULT_CHUNK = Layout.ALLOC_UNIT;
+    private static final long MIN_BUCKET = 1L << 30;
+
+    /** Checks the parameters for a device of {@code deviceSize} bytes; the message names the rule broken. */
+    public void validate(long deviceSize) {
+        if (chunkSize <= 0 || Long.bitCount(chunkSize) != 1 || chunkSize % Layout.ALLOC_UNIT != 0) {
+            throw new IllegalArgumentException("interleave chunk size " + chunkSize
+                    + " must be a power of two multiple of 2 MiB");
+        }
+        if (nbuckets < 1 || nbuckets > Layout.MAX_NBUCKETS) {
+            throw new IllegalArgumentException("interleave nbuckets " + nbuckets + " must be 1.."
+                    + Layout.MAX_NBUCKETS);
+        }
+        if (nstrips < 1 || nstrips > Math.min(Layout.MAX_STRIPS, nbuckets)) {
+            throw new IllegalArgumentException("interleave nstrips " + nstrips + " must be 1..min(16, nbuckets = "
+                    + nbuckets + ")");
+        }
+        if (deviceSize / nbuckets < MIN_BUCKET && !smallDevicesAllowed()) {
+            throw new IllegalArgumentException("interleave nbuckets " + nbuckets + " makes buckets of "
+                    + deviceSize / nbuckets + " bytes; famfs wants at least 1 GiB per bucket");
+        }
+    }
+
+    /**
+     * The reference wants buckets of at least 1 GiB; small test images cannot have them. The system property
+     * {@code famfs.smallBuckets=true} lifts that rule (tests and demos only).
+     */
+    private static boolean smallDevicesAllowed() {
+        return Boolean.getBoolean("famfs.smallBuckets");
+    }
+}
