@@ -25,17 +25,9 @@ public record InterleaveParams(int nbuckets, int nstrips, long chunkSize) {
             throw new IllegalArgumentException("interleave nstrips " + nstrips + " must be 1..min(16, nbuckets = "
                     + nbuckets + ")");
         }
-        if (deviceSize / nbuckets < MIN_BUCKET && !smallDevicesAllowed()) {
+        if (deviceSize / nbuckets < MIN_BUCKET) {
             throw new IllegalArgumentException("interleave nbuckets " + nbuckets + " makes buckets of "
                     + deviceSize / nbuckets + " bytes; famfs wants at least 1 GiB per bucket");
         }
-    }
-
-    /**
-     * The reference wants buckets of at least 1 GiB; small test images cannot have them. The system property
-     * {@code famfs.smallBuckets=true} lifts that rule (tests and demos only).
-     */
-    private static boolean smallDevicesAllowed() {
-        return Boolean.getBoolean("famfs.smallBuckets");
     }
 }

@@ -26,9 +26,14 @@ public sealed interface LogEntry permits FileEntry, MkdirEntry, AddDaxdevEntry, 
 
     /** The complete 544-byte entry for slot {@code seqnum}: zeroed, filled, seqnum and CRC stamped. */
     default ByteBuffer encode() {
+        return encode(seqnum());
+    }
+
+    /** The complete entry stamped with {@code seqnum} (the slot it goes to), whatever {@link #seqnum()} says. */
+    default ByteBuffer encode(long seqnum) {
         ByteBuffer b = ByteBuffer.allocate(Layout.ENTRY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         encodePayload(b);
-        b.putLong(OFF_SEQNUM, seqnum());
+        b.putLong(OFF_SEQNUM, seqnum);
         b.putLong(Layout.ENTRY_CRC_OFFSET, Crc.of(b, 0, Layout.ENTRY_CRC_OFFSET));
         return b;
     }

@@ -86,6 +86,22 @@ public final class Device implements Closeable {
         return fd;
     }
 
+    /**
+     * flock(2) on the device's descriptor: {@code exclusive} takes LOCK_EX (blocking), else LOCK_UN. It excludes
+     * other processes of this host (the reference CLI takes the same lock on its log file); it is advisory.
+     */
+    public void flock(boolean exclusive) throws IOException {
+        if (Native.libc().flock(fd, exclusive ? LibC.LOCK_EX : LibC.LOCK_UN) != 0) {
+            throw Native.error("flock", info.path());
+        }
+    }
+
+    /** This process's effective user and group ids. */
+    public static int[] effectiveIds() throws IOException {
+        LibC c = Native.libc();
+        return new int[] {c.geteuid(), c.getegid()};
+    }
+
     /** Begins an access to the mapping; fails once the device is closed. Pair with {@link #release()}. */
     public void acquire() throws DeviceClosedException {
         inFlight.incrementAndGet();
@@ -104,16 +120,16 @@ public final class Device implements Closeable {
     }
 
     /**
-     * A little-endian buffer over device bytes {@code [offset, offset+length)}, which must lie inside one 1 GiB
-     * window (true of the superblock and of any log). Valid only while the caller holds an access.
+     * A little-endian buffer over device bytes {@code [offset, offset+length)} (a slice of a cached window, or a
+     * new buffer when the range crosses windows). Valid only while the caller holds an access.
      */
     public ByteBuffer slice(long offset, int length) {
         checkRange(offset, length);
         ByteBuffer w = window(offset);
         int at = (int) (offset & (WINDOW - 1));
         if (at + (long) length > w.capacity()) {
-            throw new IndexOutOfBoundsException("device range [" + offset + ", " + (offset + length)
-                    + ") crosses a mapping window");
+            ByteBuffer b = Native.buffer(base + offset, length);
+            return (writable ? b : b.asReadOnlyBuffer()).order(ByteOrder.LITTLE_ENDIAN);
         }
         return w.slice(at, length).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -134,6 +150,16 @@ public final class Device implements Closeable {
             dst.position(dst.position() + n);
             off += n;
             remaining -= n;
+        }
+    }
+
+    /** Copies device bytes {@code [from, from+length)} to {@code [to, to+length)} (ranges must not overlap). */
+    public void copyWithin(long from, long to, long length) {
+        long done = 0;
+        while (done < length) {
+            int n = (int) Math.min(length - done, 1 << 26);
+            copyFrom(slice(from + done, n), to + done, n);
+            done += n;
         }
     }
 

@@ -53,4 +53,8 @@ public interface LibC {
     int flock(int fd, int operation);
 
     String strerror(int errnum);
+
+    int geteuid();
+
+    int getegid();
 }

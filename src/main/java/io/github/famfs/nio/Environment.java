@@ -1,5 +1,7 @@
 package io.github.famfs.nio;
 
+import io.github.famfs.alloc.InterleaveParams;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -7,20 +9,36 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The {@code env} map of {@code FileSystems.newFileSystem}: string keys, values as strings (or the natural type).
- * Unknown keys and bad values are IllegalArgumentExceptions naming them.
+ * The {@code env} map of {@code FileSystems.newFileSystem}: string keys, values as strings (or the natural type:
+ * Boolean, Number, UUID). Unknown keys and bad values are IllegalArgumentExceptions naming them.
  *
  * <ul>
  *   <li>{@code accessMode}: {@code readOnly} or {@code readWrite}. Default: readWrite on the master (when the
  *       device is writable), readOnly on a client.
  *   <li>{@code systemUuid}: this host's famfs system UUID. Default: the contents of /opt/famfs/system_uuid, as the
- *       reference reads it; a file system opened without one is a client.
+ *       reference reads it; without one a host is a client (formatting creates the file, as the reference does).
+ *   <li>{@code create}: {@code true} formats the device or image when it holds no famfs (an absent image file is
+ *       created, {@code deviceSize} bytes); a device that holds a famfs is opened as it is.
+ *   <li>{@code force}: with {@code create}, formats even over an existing famfs (all its files are lost).
+ *   <li>{@code deviceSize}: size of an image file to create, e.g. {@code 4G}, {@code 512M} (at least 16M).
+ *   <li>{@code logLength}: log length for formatting, a power of two of at least {@code 8M} (default 8M).
+ *   <li>{@code nstrips}, {@code chunkSize}, {@code nbuckets}: the file-system default for new files: interleaved
+ *       over nstrips strips in chunkSize chunks (default 2M) within nbuckets buckets (default nstrips).
  * </ul>
  */
-public record Environment(Optional<AccessMode> accessMode, Optional<UUID> systemUuid) {
+public record Environment(Optional<AccessMode> accessMode, Optional<UUID> systemUuid, boolean create, boolean force,
+        Optional<Long> deviceSize, long logLength, Optional<InterleaveParams> interleave) {
     public static final String ACCESS_MODE = "accessMode";
     public static final String SYSTEM_UUID = "systemUuid";
-    private static final Set<String> KNOWN = Set.of(ACCESS_MODE, SYSTEM_UUID);
+    public static final String CREATE = "create";
+    public static final String FORCE = "force";
+    public static final String DEVICE_SIZE = "deviceSize";
+    public static final String LOG_LENGTH = "logLength";
+    public static final String NSTRIPS = "nstrips";
+    public static final String CHUNK_SIZE = "chunkSize";
+    public static final String NBUCKETS = "nbuckets";
+    private static final Set<String> KNOWN = Set.of(ACCESS_MODE, SYSTEM_UUID, CREATE, FORCE, DEVICE_SIZE, LOG_LENGTH,
+            NSTRIPS, CHUNK_SIZE, NBUCKETS);
 
     public enum AccessMode {
         READ_ONLY("readOnly"), READ_WRITE("readWrite");
@@ -72,6 +90,90 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
                         + "', not a UUID (like 00112233-4455-6677-8899-aabbccddeeff)");
             }
         }
-        return new Environment(mode, uuid);
+        boolean create = bool(env, CREATE);
+        boolean force = bool(env, FORCE);
+        Optional<Long> deviceSize = Optional.ofNullable(env.get(DEVICE_SIZE)).map(v -> size(DEVICE_SIZE, v));
+        long logLength = Optional.ofNullable(env.get(LOG_LENGTH)).map(v -> size(LOG_LENGTH, v))
+                .orElse(io.github.famfs.format.Layout.DEFAULT_LOG_LEN);
+        if (force && !create) {
+            throw new IllegalArgumentException("famfs env key 'force' goes with create=true (it reformats)");
+        }
+        Optional<InterleaveParams> interleave = Optional.empty();
+        if (env.containsKey(NSTRIPS) || env.containsKey(CHUNK_SIZE) || env.containsKey(NBUCKETS)) {
+            if (!env.containsKey(NSTRIPS)) {
+                throw new IllegalArgumentException("famfs env keys chunkSize/nbuckets need nstrips too");
+            }
+            int nstrips = (int) number(NSTRIPS, env.get(NSTRIPS));
+            long chunk = env.containsKey(CHUNK_SIZE) ? size(CHUNK_SIZE, env.get(CHUNK_SIZE))
+                    : InterleaveParams.DEFAULT_CHUNK;
+            int nbuckets = env.containsKey(NBUCKETS) ? (int) number(NBUCKETS, env.get(NBUCKETS)) : nstrips;
+            interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
+        }
+        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave);
+    }
+
+    private static boolean bool(Map<String, ?> env, String key) {
+        Object v = env.get(key);
+        if (v == null) {
+            return false;
+        }
+        String s = v.toString();
+        if (s.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + s + "' (expected true or"
+                + " false)");
+    }
+
+    private static long number(String key, Object v) {
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not a number");
+        }
+    }
+
+    /** Parses a size: a number of bytes with an optional k, m, g or t suffix (powers of 1024). */
+    public static long parseSize(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("ib") || s.endsWith("b")) {
+            s = s.substring(0, s.length() - (s.endsWith("ib") ? 2 : 1));
+        }
+        int shift = 0;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'k': shift = 10; break;
+                case 'm': shift = 20; break;
+                case 'g': shift = 30; break;
+                case 't': shift = 40; break;
+                default: break;
+            }
+        }
+        if (shift > 0) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long n = Long.parseLong(s);
+        if (n < 0 || (shift > 0 && n > (Long.MAX_VALUE >> shift))) {
+            throw new NumberFormatException("size out of range: " + text);
+        }
+        return n << shift;
+    }
+
+    private static long size(String key, Object v) {
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return parseSize(v.toString());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v
+                    + "', not a size (like 4G, 512M, 8388608)");
+        }
     }
 }

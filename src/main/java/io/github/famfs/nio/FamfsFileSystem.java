@@ -1,5 +1,7 @@
 package io.github.famfs.nio;
 
+import io.github.famfs.alloc.Allocator;
+import io.github.famfs.alloc.InterleaveParams;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
@@ -9,6 +11,7 @@ import io.github.famfs.memory.DeviceInfo;
 import io.github.famfs.meta.DirNode;
 import io.github.famfs.meta.FileNode;
 import io.github.famfs.meta.LogReplay;
+import io.github.famfs.meta.LogWriter;
 import io.github.famfs.meta.Namespace;
 import io.github.famfs.meta.Node;
 import io.github.famfs.meta.ReplayProblem;
@@ -58,10 +61,15 @@ public final class FamfsFileSystem extends FileSystem {
     private final FamfsPath root;
     private final FamfsFileStore store;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    private final Set<NewFileChannel.Allocation> pending = ConcurrentHashMap.newKeySet();
+    private final FamfsMaster writer;
+    private final InterleaveParams defaultInterleave;
     private volatile boolean closed;
 
     private FamfsFileSystem(FamfsFileSystemProvider provider, DeviceInfo info, Device device, Namespace namespace,
-            ByteBuffer log, boolean master, boolean readOnly) {
+            ByteBuffer log, boolean master, boolean readOnly, FamfsMaster writer, InterleaveParams interleave) {
+        this.writer = writer;
+        this.defaultInterleave = interleave;
         this.provider = provider;
         this.info = info;
         this.device = device;
@@ -73,9 +81,12 @@ public final class FamfsFileSystem extends FileSystem {
         this.store = new FamfsFileStore(this);
     }
 
-    /** Opens, validates and replays the famfs on {@code info}'s device. */
+    /** Opens, validates and replays the famfs on {@code info}'s device (formatting it first when asked). */
     static FamfsFileSystem open(FamfsFileSystemProvider provider, DeviceInfo info, Environment env)
             throws IOException {
+        if (env.create()) {
+            Formatting.formatIfNeeded(info, env);
+        }
         String[] why = {null};
         Optional<UUID> host = HostIdentity.systemUuid(env, why);
         if (info.size() < Layout.SUPERBLOCK_SIZE) {
@@ -124,8 +135,13 @@ public final class FamfsFileSystem extends FileSystem {
             } finally {
                 device.release();
             }
+            FamfsMaster writer = null;
+            if (mode == AccessMode.READ_WRITE) {
+                writer = new FamfsMaster(device, result.replayer(), new LogWriter(log),
+                        new Allocator(result.bitmap(), Math.min(info.size(), sb.deviceSize())));
+            }
             FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
-                    mode == AccessMode.READ_ONLY);
+                    mode == AccessMode.READ_ONLY, writer, env.interleave().orElse(null));
             fs.reportProblems();
             return fs;
         } catch (IOException | RuntimeException e) {
@@ -290,6 +306,79 @@ public final class FamfsFileSystem extends FileSystem {
         }
     }
 
+    // ---- the master's operations
+
+    private FamfsMaster writer() {
+        checkWritable();
+        return writer;
+    }
+
+    void pendingStarted(NewFileChannel.Allocation a) {
+        pending.add(a);
+    }
+
+    void pendingFinished(NewFileChannel.Allocation a) {
+        pending.remove(a);
+    }
+
+    /** Longest relative path famfs-nio writes (the reference stores 79 bytes and asserts below that). */
+    static final int MAX_WRITTEN_RELPATH = 78;
+
+    /**
+     * Checks that {@code path} can be made now: not the root, parent an existing directory, name free, and a
+     * relative path famfs can store. Returns that relative path.
+     */
+    String checkCanCreate(FamfsPath path) throws IOException {
+        FamfsPath abs = path.toAbsolutePath().normalize();
+        if (abs.getNameCount() == 0) {
+            throw new java.nio.file.FileAlreadyExistsException(path.toString(), null, "the root always exists");
+        }
+        if (lookup(abs) != null) {
+            throw new java.nio.file.FileAlreadyExistsException(path.toString());
+        }
+        FamfsPath parent = abs.getParent();
+        Node p = lookup(parent);
+        if (p == null) {
+            throw new NoSuchFileException(path.toString(), null, "parent directory " + parent + " does not exist");
+        }
+        if (!p.isDirectory()) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "parent " + parent
+                    + " is not a directory");
+        }
+        String rel = abs.toString().substring(1);
+        int bytes = rel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_WRITTEN_RELPATH) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "famfs paths are at most "
+                    + MAX_WRITTEN_RELPATH + " bytes (the log stores them in 80); this one is " + bytes);
+        }
+        return rel;
+    }
+
+    void createDirectory(FamfsPath path, java.nio.file.attribute.FileAttribute<?>... attrs) throws IOException {
+        FamfsMaster m = writer();
+        CreateAttributes a = CreateAttributes.parse(attrs, 0755, m.defaultUid(), m.defaultGid());
+        m.withLog(() -> {
+            String rel = checkCanCreate(path);
+            m.append(new io.github.famfs.format.MkdirEntry(0, a.uid(), a.gid(), a.mode(),
+                    rel.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return null;
+        });
+    }
+
+    /** A channel that makes a new file, published when it is closed. */
+    NewFileChannel newFile(FamfsPath path, boolean readable, long fixedSize, InterleaveParams interleave,
+            boolean contiguous, java.nio.file.attribute.FileAttribute<?>... attrs) throws IOException {
+        FamfsMaster m = writer();
+        CreateAttributes a = CreateAttributes.parse(attrs, 0644, m.defaultUid(), m.defaultGid());
+        String rel = m.withLog(() -> checkCanCreate(path));
+        InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
+        if (il != null) {
+            il.validate(namespace.superblock().deviceSize());
+        }
+        return new NewFileChannel(this, m, device, path.toAbsolutePath().normalize(), rel, a, il, fixedSize,
+                readable);
+    }
+
     // ---- java.nio.file.FileSystem
 
     @Override
@@ -298,8 +387,10 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     /**
-     * Closes the file system: it leaves the provider's registry, its open channels are closed, and the device
-     * mapping is unmapped once the reads in flight have finished. Buffers and segments made by
+     * Closes the file system: it leaves the provider's registry, its open channels are closed, files being made
+     * whose channels or streams were not closed are discarded (nothing half-written is ever published), written
+     * bytes of an image file are synced, and the device mapping is unmapped once the reads in flight have
+     * finished. Buffers and segments made by
      * {@code FileChannel.map} are separate mappings and stay valid until they are unreachable (or their arena
      * closes).
      */
@@ -314,6 +405,17 @@ public final class FamfsFileSystem extends FileSystem {
         provider.unregister(this);
         for (Channel ch : channels) {
             ch.close();
+        }
+        for (NewFileChannel.Allocation a : pending) {
+            a.run();
+        }
+        if (!readOnly) {
+            device.acquire();
+            try {
+                device.sync(0, device.size());
+            } finally {
+                device.release();
+            }
         }
         device.close();
     }

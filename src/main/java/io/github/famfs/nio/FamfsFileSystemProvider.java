@@ -75,6 +75,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     public FamfsFileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
         Target t = parse(uri);
         Environment e = Environment.parse(env);
+        if (e.create()) {
+            Formatting.createImageIfAbsent(t.device(), e);
+        }
         return register(DeviceInfo.probe(t.device()), e);
     }
 
@@ -89,6 +92,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             throw new UnsupportedOperationException("famfs devices and images are files of the default file system");
         }
         Environment e = Environment.parse(env);
+        if (e.create()) {
+            Formatting.createImageIfAbsent(path, e);
+        }
         DeviceInfo info;
         try {
             info = DeviceInfo.probe(path);
@@ -158,35 +164,42 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         FamfsPath p = toFamfs(path);
         FamfsFileSystem fs = p.getFileSystem();
         fs.ensureOpen();
+        long fixedSize = -1;
+        io.github.famfs.alloc.InterleaveParams interleave = null;
+        boolean contiguous = false;
         for (OpenOption o : options) {
-            if (!(o instanceof StandardOpenOption) && o != LinkOption.NOFOLLOW_LINKS) {
+            if (o instanceof FamfsOption.Size size) {
+                fixedSize = size.bytes();
+            } else if (o instanceof FamfsOption.Interleave il) {
+                interleave = il.params();
+            } else if (o == FamfsOption.CONTIGUOUS) {
+                contiguous = true;
+            } else if (!(o instanceof StandardOpenOption) && o != LinkOption.NOFOLLOW_LINKS) {
                 throw new UnsupportedOperationException("open option " + o + " is not supported by famfs");
             }
         }
         boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
         boolean read = options.contains(StandardOpenOption.READ) || !write;
-        boolean create = options.contains(StandardOpenOption.CREATE)
-                || options.contains(StandardOpenOption.CREATE_NEW);
+        boolean createNew = options.contains(StandardOpenOption.CREATE_NEW);
+        boolean create = createNew || options.contains(StandardOpenOption.CREATE);
         if (write) {
-            fs.checkWritable();
-        } else if (create && fs.lookup(p) == null) {
             fs.checkWritable();
         }
         if (options.contains(StandardOpenOption.DELETE_ON_CLOSE)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
         }
+        boolean exists = fs.lookup(p) != null;
+        if (write && createNew && exists) {
+            throw new java.nio.file.FileAlreadyExistsException(p.toString());
+        }
+        if (write && create && !exists) {
+            return fs.newFile(p, read, fixedSize, interleave, contiguous, attrs);
+        }
         if (write && options.contains(StandardOpenOption.APPEND)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE + " (APPEND writes past the end)");
         }
-        if (write && options.contains(StandardOpenOption.TRUNCATE_EXISTING) && fs.lookup(p) != null) {
+        if (write && options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE);
-        }
-        if (write && options.contains(StandardOpenOption.CREATE_NEW) && fs.lookup(p) != null) {
-            throw new java.nio.file.FileAlreadyExistsException(p.toString());
-        }
-        if (write && create && fs.lookup(p) == null) {
-            throw new UnsupportedOperationException("creating famfs files is not implemented yet (it comes with the"
-                    + " master role); " + p + " does not exist");
         }
         return fs.openChannel(p, read, write);
     }
@@ -216,10 +229,11 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     // ---- what famfs cannot do, or cannot do yet
 
+    /** Makes a directory (one MKDIR entry); mode 0755 and this process's ids unless attributes say otherwise. */
     @Override
     public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-        toFamfs(dir).getFileSystem().checkWritable();
-        throw new UnsupportedOperationException("making famfs directories is not implemented yet (master role)");
+        FamfsPath p = toFamfs(dir);
+        p.getFileSystem().createDirectory(p, attrs);
     }
 
     @Override
@@ -230,11 +244,19 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
     }
 
+    /** Copies a famfs file or directory to a new famfs path (the size is known: one allocation, one copy). */
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
+        FamfsPath s = toFamfs(source);
         FamfsPath t = toFamfs(target);
         t.getFileSystem().checkWritable();
-        throw new UnsupportedOperationException("copying into famfs is not implemented yet (master role)");
+        for (CopyOption o : options) {
+            if (o != java.nio.file.StandardCopyOption.COPY_ATTRIBUTES && o != LinkOption.NOFOLLOW_LINKS) {
+                throw new UnsupportedOperationException("copy option " + o + " is not supported by famfs (files"
+                        + " are never replaced)");
+            }
+        }
+        FamfsFiles.copy(s, t);
     }
 
     @Override
@@ -366,10 +388,15 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_METADATA_CHANGE);
         }
 
+        /**
+         * famfs stores no times (they read as the moment the file system was opened), so there is nothing to
+         * set: accepted and ignored, which lets {@code Files.copy(..., COPY_ATTRIBUTES)} copy into famfs.
+         */
         @Override
         public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime)
                 throws IOException {
-            refuse();
+            path.getFileSystem().checkWritable();
+            path.getFileSystem().existing(path);
         }
 
         @Override

@@ -18,6 +18,30 @@ final class HostIdentity {
 
     private HostIdentity() {}
 
+    /**
+     * The UUID for formatting: the env's, else the file's, else a new random one written to the file as the
+     * reference writes it (directory 0755, file 0444, the canonical text and a NUL).
+     */
+    static UUID systemUuidForFormat(Environment env) throws IOException {
+        String[] why = {null};
+        Optional<UUID> known = systemUuid(env, why);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        UUID fresh = UUID.randomUUID();
+        try {
+            Files.createDirectories(SYSTEM_UUID_FILE.getParent());
+            Files.write(SYSTEM_UUID_FILE, (fresh + "\0").getBytes(StandardCharsets.US_ASCII),
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(SYSTEM_UUID_FILE,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+        } catch (IOException e) {
+            throw new IOException("formatting needs this host's famfs system UUID: " + why[0] + " and it could not"
+                    + " be created (" + e + "); pass env systemUuid", e);
+        }
+        return fresh;
+    }
+
     /** The UUID, or empty (this host is then a client) with the reason in {@code why[0]}. */
     static Optional<UUID> systemUuid(Environment env, String[] why) {
         if (env.systemUuid().isPresent()) {

@@ -1,0 +1,75 @@
+package io.github.famfs.nio;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * famfs operations that {@link Files} cannot express: a copy into famfs with famfs options (interleave), and with
+ * the size known up front, so the file gets one allocation and the bytes go straight from the source into the
+ * device (read(2) into the mapping for a local source).
+ */
+public final class FamfsFiles {
+    private FamfsFiles() {}
+
+    /**
+     * Copies regular file {@code source} (any file system) to the new famfs file {@code target}, with the source's
+     * permission bits. {@code options} may hold {@link FamfsOption#interleave} or {@link FamfsOption#CONTIGUOUS}.
+     *
+     * @return bytes copied
+     */
+    public static long copy(Path source, Path target, OpenOption... options) throws IOException {
+        if (!(target instanceof FamfsPath)) {
+            throw new ProviderMismatchException(target + " is not a famfs path");
+        }
+        long size = Files.size(source);
+        if (size == 0) {
+            throw new IOException(target + ": famfs cannot hold an empty file (the format has no size 0); "
+                    + source + " is empty, so nothing was copied");
+        }
+        List<OpenOption> opts = new ArrayList<>(List.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                FamfsOption.size(size)));
+        opts.addAll(List.of(options));
+        FileAttribute<?>[] attrs = {};
+        try {
+            PosixFileAttributes pa = Files.readAttributes(source, PosixFileAttributes.class);
+            attrs = new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(pa.permissions())};
+        } catch (UnsupportedOperationException e) {
+            // a source without posix attributes: famfs defaults
+        }
+        try (FileChannel out = FileChannel.open(target, new java.util.HashSet<>(opts), attrs)) {
+            if (source.getFileSystem() == FileSystems.getDefault() || source instanceof FamfsPath) {
+                try (FileChannel in = FileChannel.open(source)) {
+                    long done = 0;
+                    while (done < size) {
+                        long n = source instanceof FamfsPath ? in.transferTo(done, size - done, out)
+                                : out.transferFrom(in, done, size - done);
+                        if (n <= 0) {
+                            throw new IOException(source + " shrank while it was copied into famfs");
+                        }
+                        done += n;
+                        in.position(done);
+                    }
+                }
+            } else {
+                try (InputStream in = Files.newInputStream(source);
+                        OutputStream os = java.nio.channels.Channels.newOutputStream(out)) {
+                    in.transferTo(os);
+                }
+            }
+        }
+        return size;
+    }
+}
