@@ -158,9 +158,14 @@ class ProviderContractTest {
             assertTrue(e.getMessage().contains("never deletes"), e.getMessage());
             e = assertThrows(FamfsRuleException.class, () -> Files.move(a, fs.getPath("/d/c")));
             assertTrue(e.getMessage().contains("never moves"), e.getMessage());
-            e = assertThrows(FamfsRuleException.class, () -> Files.setLastModifiedTime(a,
-                    java.nio.file.attribute.FileTime.fromMillis(0)));
+            e = assertThrows(FamfsRuleException.class, () -> Files.setPosixFilePermissions(a,
+                    PosixFilePermissions.fromString("rwxrwxrwx")));
             assertTrue(e.getMessage().contains("never rewritten"), e.getMessage());
+            e = assertThrows(FamfsRuleException.class, () -> Files.setAttribute(a, "unix:uid", 7));
+            assertTrue(e.getMessage().contains("never rewritten"), e.getMessage());
+            Files.setLastModifiedTime(a, java.nio.file.attribute.FileTime.fromMillis(0));
+            assertEquals(Files.getLastModifiedTime(fs.getPath("/d")), Files.getLastModifiedTime(a),
+                    "famfs stores no times: setting them is accepted and changes nothing");
             assertThrows(UnsupportedOperationException.class, () -> Files.createLink(fs.getPath("/l"), a));
             assertThrows(UnsupportedOperationException.class, () -> Files.createSymbolicLink(fs.getPath("/l"), a));
             assertThrows(NoSuchFileException.class, () -> Files.delete(fs.getPath("/nothing")));
