@@ -29,6 +29,8 @@ public final class LogReplay {
     /** How many cross-links get the owner of the shared units named (naming one rescans the log). */
     private static final int NAMED_COLLISIONS = 16;
 
+    private static final String CROSS_LINKED = "cross-linked";
+
     private final Superblock sb;
     private final ByteBuffer log;
     private final long deviceLimit;
@@ -70,7 +72,7 @@ public final class LogReplay {
     public static Result replay(Superblock sb, ByteBuffer log, long deviceLimit) throws FormatException {
         LogReplay r = new LogReplay(sb, log, deviceLimit);
         if (deviceLimit < sb.deviceSize()) {
-            r.problem(-1, null, "the device holds " + deviceLimit + " bytes but the superblock says "
+            r.problem(ReplayProblem.Kind.DEVICE, -1, null, "the device holds " + deviceLimit + " bytes but the superblock says "
                     + sb.deviceSize() + ": files with data past byte " + deviceLimit + " are not served");
         }
         r.bitmap.mark(0, Math.min(sb.dataStart(), sb.deviceSize()));
@@ -90,7 +92,7 @@ public final class LogReplay {
         long used = header.usedEntries();
         if (Long.compareUnsigned(header.nextIndex(), header.capacity()) > 0 && !clampReported) {
             clampReported = true;
-            problem(-1, null, "log header next index " + Long.toUnsignedString(header.nextIndex())
+            problem(ReplayProblem.Kind.DEVICE, -1, null, "log header next index " + Long.toUnsignedString(header.nextIndex())
                     + " is past the last slot " + header.lastIndex() + "; replaying " + used + " entries");
         }
         while (badEntry < 0 && replayed < used) {
@@ -100,7 +102,7 @@ public final class LogReplay {
                 LogEntry.check(entry, i);
             } catch (FormatException e) {
                 badEntry = i;
-                problem(i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
+                problem(ReplayProblem.Kind.BAD_ENTRY, i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
                         + ".." + (used - 1) + " are not served");
                 break;
             }
@@ -121,8 +123,8 @@ public final class LogReplay {
         return replayed;
     }
 
-    private void problem(long index, String path, String message) {
-        namespace.addProblem(new ReplayProblem(index, path, message));
+    private void problem(ReplayProblem.Kind kind, long index, String path, String message) {
+        namespace.addProblem(new ReplayProblem(kind, index, path, message));
     }
 
     private void apply(int index, LogEntry e) {
@@ -136,7 +138,7 @@ public final class LogReplay {
             OtherEntry o = (OtherEntry) e;
             String what = o.type() == LogEntry.TYPE_DELETE ? "DELETE (reserved, never written by famfs)"
                     : "unknown type " + Integer.toUnsignedString(o.type());
-            problem(index, null, "entry of " + what + " skipped");
+            problem(ReplayProblem.Kind.SKIPPED, index, null, "entry of " + what + " skipped");
         }
     }
 
@@ -147,7 +149,7 @@ public final class LogReplay {
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', start)) {
             Node n = dir.child(path.substring(start, slash));
             if (!(n instanceof DirNode d)) {
-                problem(index, path, "parent directory " + path.substring(0, slash)
+                problem(ReplayProblem.Kind.SKIPPED, index, path, "parent directory " + path.substring(0, slash)
                         + (n == null ? " does not exist" : " is a file") + "; entry skipped");
                 return null;
             }
@@ -161,7 +163,7 @@ public final class LogReplay {
         try {
             return RelPath.decode(raw);
         } catch (FormatException e) {
-            problem(index, null, e.getMessage() + "; entry skipped");
+            problem(ReplayProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
             return null;
         }
     }
@@ -175,7 +177,7 @@ public final class LogReplay {
         String name = path.substring(path.lastIndexOf('/') + 1);
         Node existing = parent.child(name);
         if (existing != null) {
-            problem(index, path, (existing.isDirectory() ? "directory" : "file")
+            problem(ReplayProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
                     + " already made by log entry " + existing.logIndex() + "; the first entry stands");
             return;
         }
@@ -192,13 +194,14 @@ public final class LogReplay {
         String name = path.substring(path.lastIndexOf('/') + 1);
         Node existing = parent.child(name);
         if (existing != null) {
-            problem(index, path, (existing.isDirectory() ? "directory" : "file")
+            problem(ReplayProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
                     + " already made by log entry " + existing.logIndex() + "; the first entry stands");
             return;
         }
         String mapProblem = checkMap(index, path, f);
         if (mapProblem != null) {
-            problem(index, path, "file is listed but not served: " + mapProblem);
+            problem(mapProblem.startsWith(CROSS_LINKED) ? ReplayProblem.Kind.CROSS_LINK
+                    : ReplayProblem.Kind.INVALID_MAP, index, path, "file is listed but not served: " + mapProblem);
         } else {
             fileBytes += f.size();
         }
@@ -231,7 +234,7 @@ public final class LogReplay {
             return null;
         }
         collisions += shared;
-        return String.format("cross-linked: %d allocation unit(s) from device offset 0x%x already belong to %s",
+        return String.format(CROSS_LINKED + ": %d allocation unit(s) from device offset 0x%x already belong to %s",
                 shared, firstShared.offset(), ownerOf(index, firstShared));
     }
 

@@ -3,11 +3,25 @@ package io.github.famfs.meta;
 /**
  * Something replay found wrong and did not serve: a bad entry, a skipped entry, an invalid map.
  *
- * @param logIndex the entry's slot, or -1 for the log as a whole
+ * @param kind     what sort of problem
+ * @param logIndex the entry's slot, or -1 for the log or device as a whole
  * @param path     the entry's path when it has one, else null
  * @param message  what is wrong, and what replay did about it
  */
-public record ReplayProblem(long logIndex, String path, String message) {
+public record ReplayProblem(Kind kind, long logIndex, String path, String message) {
+    public enum Kind {
+        /** An entry with a bad seqnum or CRC: replay stops there, as the reference's does. */
+        BAD_ENTRY,
+        /** A file whose allocation units another file already holds. */
+        CROSS_LINK,
+        /** A file whose map is unusable: out of the device, misaligned, too short, bad counts. */
+        INVALID_MAP,
+        /** An entry not applied: bad path, missing parent, duplicate, unknown type. */
+        SKIPPED,
+        /** The log header or the device as a whole. */
+        DEVICE
+    }
+
     @Override
     public String toString() {
         return (logIndex < 0 ? "log" : "log entry " + logIndex) + (path == null ? "" : " (" + path + ")") + ": "

@@ -2,7 +2,6 @@ package io.github.famfs.nio;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -49,7 +48,8 @@ public final class FamfsFiles {
         } catch (UnsupportedOperationException e) {
             // a source without posix attributes: famfs defaults
         }
-        try (FileChannel out = FileChannel.open(target, new java.util.HashSet<>(opts), attrs)) {
+        FileChannel out = FileChannel.open(target, new java.util.HashSet<>(opts), attrs);
+        try {
             if (source.getFileSystem() == FileSystems.getDefault() || source instanceof FamfsPath) {
                 try (FileChannel in = FileChannel.open(source)) {
                     long done = 0;
@@ -64,12 +64,19 @@ public final class FamfsFiles {
                     }
                 }
             } else {
-                try (InputStream in = Files.newInputStream(source);
-                        OutputStream os = java.nio.channels.Channels.newOutputStream(out)) {
-                    in.transferTo(os);
+                try (InputStream in = Files.newInputStream(source)) {
+                    in.transferTo(java.nio.channels.Channels.newOutputStream(out));
                 }
             }
+        } catch (IOException | RuntimeException | Error e) {
+            if (out instanceof NewFileChannel pending) {
+                pending.abort(e instanceof IOException io ? io : new IOException(e));
+            } else {
+                out.close();
+            }
+            throw e;
         }
+        out.close();
         return size;
     }
 }

@@ -106,6 +106,8 @@ final class NewFileChannel extends FileChannel {
     private final Cleaner.Cleanable cleanable;
     private final Object lock = new Object();
     private FileMap current;
+    /** Why the file cannot be completed (a write failed): closing then discards it instead of publishing. */
+    private IOException failed;
     private long size;
     private long position;
 
@@ -224,7 +226,12 @@ final class NewFileChannel extends FileChannel {
             if (n == 0) {
                 return 0;
             }
-            ensureCapacity(pos + n);
+            try {
+                ensureCapacity(pos + n);
+            } catch (IOException e) {
+                failed = e;
+                throw e;
+            }
             device.acquire();
             try {
                 current.visit(pos, n, (fo, devOff, len) -> device.copyFrom(src, devOff, (int) len));
@@ -385,7 +392,12 @@ final class NewFileChannel extends FileChannel {
             long done = 0;
             while (done < limit) {
                 int piece = (int) Math.min(limit - done, 1 << 24);
-                ensureCapacity(pos + done + piece);
+                try {
+                    ensureCapacity(pos + done + piece);
+                } catch (IOException e) {
+                    failed = e;
+                    throw e;
+                }
                 long[] got = {0};
                 boolean[] eof = {false};
                 device.acquire();
@@ -439,7 +451,24 @@ final class NewFileChannel extends FileChannel {
         return lock(pos, len, shared);
     }
 
-    /** Publishes the file: its final map and size go into one log entry. Empty files cannot exist in famfs. */
+    /** Gives up the file: nothing is published, the space goes back, the channel closes. */
+    void abort(IOException why) throws IOException {
+        synchronized (lock) {
+            if (failed == null) {
+                failed = why;
+            }
+        }
+        try {
+            close();
+        } catch (IOException expected) {
+            // the discard message: the caller reports its own failure
+        }
+    }
+
+    /**
+     * Publishes the file: its final map and size go into one log entry. Empty files cannot exist in famfs, and a
+     * file whose size was fixed at creation must have been written to its end.
+     */
     @Override
     protected void implCloseChannel() throws IOException {
         synchronized (lock) {
@@ -447,6 +476,16 @@ final class NewFileChannel extends FileChannel {
                 return;
             }
             long finalSize = fixedSize > 0 ? fixedSize : size;
+            if (failed != null) {
+                cleanable.clean();
+                throw new IOException(path + ": not published, a write failed (" + failed.getMessage() + ");"
+                        + " its space was given back", failed);
+            }
+            if (fixedSize > 0 && size < fixedSize) {
+                cleanable.clean();
+                throw new IOException(path + ": not published: its size was fixed at " + fixedSize + " bytes but"
+                        + " writes reached only byte " + size + "; its space was given back");
+            }
             if (finalSize == 0) {
                 cleanable.clean();
                 throw new IOException(path + ": famfs cannot hold an empty file (the format has no size 0), so no"
