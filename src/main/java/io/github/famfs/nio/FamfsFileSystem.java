@@ -255,6 +255,20 @@ public final class FamfsFileSystem extends FileSystem {
         return d;
     }
 
+    interface LogReader<T> {
+        T read(ByteBuffer log) throws IOException;
+    }
+
+    /** Runs {@code reader} over the device's log bytes (read-only view) while the device cannot close. */
+    <T> T readLog(LogReader<T> reader) throws IOException {
+        device.acquire();
+        try {
+            return reader.read(log.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        } finally {
+            device.release();
+        }
+    }
+
     FileMap fileMap(FileNode file, FamfsPath path) throws IOException {
         device.acquire();
         try {
