@@ -139,6 +139,18 @@ public final class Device implements Closeable {
      * Valid only while the caller holds an access.
      */
     public void copyTo(long offset, ByteBuffer dst, int length) {
+        forEachWindow(offset, length, (w, at, n) -> {
+            dst.put(dst.position(), w, at, n);
+            dst.position(dst.position() + n);
+        });
+    }
+
+    /** A piece of a device range that lies in one window: {@code n} bytes at {@code at} of window {@code w}. */
+    private interface WindowPiece {
+        void accept(ByteBuffer w, int at, int n);
+    }
+
+    private void forEachWindow(long offset, int length, WindowPiece piece) {
         checkRange(offset, length);
         long off = offset;
         int remaining = length;
@@ -146,8 +158,7 @@ public final class Device implements Closeable {
             ByteBuffer w = window(off);
             int at = (int) (off & (WINDOW - 1));
             int n = (int) Math.min(remaining, w.capacity() - at);
-            dst.put(dst.position(), w, at, n);
-            dst.position(dst.position() + n);
+            piece.accept(w, at, n);
             off += n;
             remaining -= n;
         }
@@ -168,18 +179,10 @@ public final class Device implements Closeable {
         if (!writable) {
             throw new IllegalStateException("device " + info.path() + " is mapped read-only");
         }
-        checkRange(offset, length);
-        long off = offset;
-        int remaining = length;
-        while (remaining > 0) {
-            ByteBuffer w = window(off);
-            int at = (int) (off & (WINDOW - 1));
-            int n = (int) Math.min(remaining, w.capacity() - at);
+        forEachWindow(offset, length, (w, at, n) -> {
             w.put(at, src, src.position(), n);
             src.position(src.position() + n);
-            off += n;
-            remaining -= n;
-        }
+        });
     }
 
     /**

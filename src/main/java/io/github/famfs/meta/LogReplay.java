@@ -159,53 +159,56 @@ public final class LogReplay {
         return dir;
     }
 
-    private String pathOf(int index, byte[] raw) {
+    /** Where a new entry goes: its parent directory, name and path. */
+    private record Place(DirNode parent, String name, String path) {}
+
+    /**
+     * The place for an entry's path, or null after reporting why the entry is skipped: a bad path, a missing
+     * parent, or a name already taken (the first entry for a path wins).
+     */
+    private Place placeFor(int index, byte[] raw) {
+        String path;
         try {
-            return RelPath.decode(raw);
+            path = RelPath.decode(raw);
         } catch (FormatException e) {
             problem(ReplayProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
             return null;
         }
+        DirNode parent = parentOf(index, path);
+        if (parent == null) {
+            return null;
+        }
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        Node existing = parent.child(name);
+        if (existing != null) {
+            problem(ReplayProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
+                    + " already made by log entry " + existing.logIndex() + "; the first entry stands");
+            return null;
+        }
+        return new Place(parent, name, path);
     }
 
     private void addDirectory(int index, MkdirEntry m) {
-        String path = pathOf(index, m.relpath());
-        DirNode parent = path == null ? null : parentOf(index, path);
-        if (parent == null) {
-            return;
+        Place at = placeFor(index, m.relpath());
+        if (at != null) {
+            at.parent().add(new DirNode(at.name(), m.mode(), m.uid(), m.gid(), index));
+            dirs++;
         }
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        Node existing = parent.child(name);
-        if (existing != null) {
-            problem(ReplayProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
-                    + " already made by log entry " + existing.logIndex() + "; the first entry stands");
-            return;
-        }
-        parent.add(new DirNode(name, m.mode(), m.uid(), m.gid(), index));
-        dirs++;
     }
 
     private void addFile(int index, FileEntry f) {
-        String path = pathOf(index, f.relpath());
-        DirNode parent = path == null ? null : parentOf(index, path);
-        if (parent == null) {
+        Place at = placeFor(index, f.relpath());
+        if (at == null) {
             return;
         }
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        Node existing = parent.child(name);
-        if (existing != null) {
-            problem(ReplayProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
-                    + " already made by log entry " + existing.logIndex() + "; the first entry stands");
-            return;
-        }
-        String mapProblem = checkMap(index, path, f);
+        String mapProblem = checkMap(index, at.path(), f);
         if (mapProblem != null) {
             problem(mapProblem.startsWith(CROSS_LINKED) ? ReplayProblem.Kind.CROSS_LINK
-                    : ReplayProblem.Kind.INVALID_MAP, index, path, "file is listed but not served: " + mapProblem);
+                    : ReplayProblem.Kind.INVALID_MAP, index, at.path(), "file is listed but not served: " + mapProblem);
         } else {
             fileBytes += f.size();
         }
-        parent.add(new FileNode(name, f.mode(), f.uid(), f.gid(), index, f.size(), f.flags(), mapProblem));
+        at.parent().add(new FileNode(at.name(), f.mode(), f.uid(), f.gid(), index, f.size(), f.flags(), mapProblem));
         files++;
     }
 

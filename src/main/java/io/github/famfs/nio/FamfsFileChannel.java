@@ -12,7 +12,6 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
@@ -23,7 +22,7 @@ import java.util.Objects;
  * A channel over one famfs file. Reads copy straight from the device mapping into the caller's buffer (one
  * copy, no system call); {@link #transferTo} hands slices of the mapping to the target, no copy on this side.
  */
-class FamfsFileChannel extends FileChannel {
+class FamfsFileChannel extends PositionalChannel {
     private final FamfsFileSystem fs;
     private final FamfsPath path;
     private final FileNode node;
@@ -31,8 +30,6 @@ class FamfsFileChannel extends FileChannel {
     private final Device device;
     private final boolean readable;
     private final boolean writable;
-    private final Object positionLock = new Object();
-    private long position;
 
     FamfsFileChannel(FamfsFileSystem fs, FamfsPath path, FileNode node, FileMap map, Device device, boolean readable,
             boolean writable) {
@@ -69,7 +66,8 @@ class FamfsFileChannel extends FileChannel {
         return writable;
     }
 
-    private void ensureOpen() throws ClosedChannelException {
+    @Override
+    void ensureOpen() throws ClosedChannelException {
         if (!isOpen()) {
             throw new ClosedChannelException();
         }
@@ -83,51 +81,8 @@ class FamfsFileChannel extends FileChannel {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    int readAt(ByteBuffer dst, long pos) throws IOException {
         ensureReadable();
-        synchronized (positionLock) {
-            int n = readAt(dst, position);
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        }
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, dsts.length);
-        ensureReadable();
-        synchronized (positionLock) {
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                if (!dsts[i].hasRemaining()) {
-                    continue;
-                }
-                int n = readAt(dsts[i], position);
-                if (n < 0) {
-                    return total == 0 ? -1 : total;
-                }
-                position += n;
-                total += n;
-                if (dsts[i].hasRemaining()) {
-                    break;
-                }
-            }
-            return total;
-        }
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long pos) throws IOException {
-        if (pos < 0) {
-            throw new IllegalArgumentException("negative position " + pos);
-        }
-        ensureReadable();
-        return readAt(dst, pos);
-    }
-
-    private int readAt(ByteBuffer dst, long pos) throws IOException {
         long size = node.size();
         if (pos >= size) {
             return dst.hasRemaining() ? -1 : 0;
@@ -160,44 +115,10 @@ class FamfsFileChannel extends FileChannel {
         }
     }
 
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        ensureWritable();
-        synchronized (positionLock) {
-            int n = writeAt(src, position);
-            position += n;
-            return n;
-        }
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, srcs.length);
-        ensureWritable();
-        synchronized (positionLock) {
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                total += srcs[i].remaining();
-            }
-            checkWithinFile(position, total, "write");
-            for (int i = offset; i < offset + length; i++) {
-                position += writeAt(srcs[i], position);
-            }
-            return total;
-        }
-    }
-
-    @Override
-    public int write(ByteBuffer src, long pos) throws IOException {
-        if (pos < 0) {
-            throw new IllegalArgumentException("negative position " + pos);
-        }
-        ensureWritable();
-        return writeAt(src, pos);
-    }
-
     /** Writes all of {@code src} in place at {@code pos}; famfs files never grow, so nothing may pass the end. */
-    private int writeAt(ByteBuffer src, long pos) throws IOException {
+    @Override
+    int writeAt(ByteBuffer src, long pos) throws IOException {
+        ensureWritable();
         int n = src.remaining();
         if (n == 0) {
             return 0;
@@ -212,32 +133,18 @@ class FamfsFileChannel extends FileChannel {
         return n;
     }
 
+    @Override
+    void beforeGather(long pos, long total) throws IOException {
+        ensureWritable();
+        checkWithinFile(pos, total, "write");
+    }
+
     private void checkWithinFile(long pos, long length, String what) throws FamfsRuleException {
         long size = node.size();
         if (pos > size || length > size - pos) {
             throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE + ": cannot " + what + " "
                     + length + " bytes at offset " + pos + " of a " + size + "-byte file");
         }
-    }
-
-    @Override
-    public long position() throws IOException {
-        ensureOpen();
-        synchronized (positionLock) {
-            return position;
-        }
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-        if (newPosition < 0) {
-            throw new IllegalArgumentException("negative position " + newPosition);
-        }
-        ensureOpen();
-        synchronized (positionLock) {
-            position = newPosition;
-        }
-        return this;
     }
 
     @Override
@@ -258,9 +165,7 @@ class FamfsFileChannel extends FileChannel {
         if (size < node.size()) {
             throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE);
         }
-        synchronized (positionLock) {
-            position = Math.min(position, size);
-        }
+        clampPosition(size);
         return this;
     }
 
@@ -385,18 +290,6 @@ class FamfsFileChannel extends FileChannel {
         }
         checkWithinFile(pos, size, "map");
         return FileMapping.map(device, map, pos, size, w, path.toString());
-    }
-
-    @Override
-    public FileLock lock(long pos, long size, boolean shared) throws IOException {
-        ensureOpen();
-        throw new UnsupportedOperationException("famfs has no byte-range locks (famfs files have one writer at a"
-                + " time by convention)");
-    }
-
-    @Override
-    public FileLock tryLock(long pos, long size, boolean shared) throws IOException {
-        return lock(pos, size, shared);
     }
 
     @Override

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -31,7 +30,7 @@ import java.util.Objects;
  * one log entry when the channel is closed. Until then no reader sees it. A channel that is dropped without
  * being closed, or still open when the file system closes, publishes nothing and gives its space back.
  */
-final class NewFileChannel extends FileChannel {
+final class NewFileChannel extends PositionalChannel {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long FIRST_ALLOCATION = Layout.ALLOC_UNIT;
 
@@ -109,7 +108,6 @@ final class NewFileChannel extends FileChannel {
     /** Why the file cannot be completed (a write failed): closing then discards it instead of publishing. */
     private IOException failed;
     private long size;
-    private long position;
 
     NewFileChannel(FamfsFileSystem fs, FamfsMaster master, Device device, FamfsPath path, String relpath,
             CreateAttributes attributes, InterleaveParams interleave, long fixedSize, boolean readable)
@@ -144,7 +142,8 @@ final class NewFileChannel extends FileChannel {
         }
     }
 
-    private void ensureOpen() throws ClosedChannelException {
+    @Override
+    void ensureOpen() throws ClosedChannelException {
         if (!isOpen() || alloc.finished()) {
             throw new ClosedChannelException();
         }
@@ -193,33 +192,7 @@ final class NewFileChannel extends FileChannel {
     }
 
     @Override
-    public int write(ByteBuffer src) throws IOException {
-        synchronized (lock) {
-            int n = write(src, position);
-            position += n;
-            return n;
-        }
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, srcs.length);
-        long total = 0;
-        synchronized (lock) {
-            for (int i = offset; i < offset + length; i++) {
-                int n = write(srcs[i], position);
-                position += n;
-                total += n;
-            }
-        }
-        return total;
-    }
-
-    @Override
-    public int write(ByteBuffer src, long pos) throws IOException {
-        if (pos < 0) {
-            throw new IllegalArgumentException("negative position " + pos);
-        }
+    int writeAt(ByteBuffer src, long pos) throws IOException {
         synchronized (lock) {
             ensureOpen();
             int n = src.remaining();
@@ -244,34 +217,7 @@ final class NewFileChannel extends FileChannel {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
-        synchronized (lock) {
-            int n = read(dst, position);
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        }
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, dsts.length);
-        long total = 0;
-        synchronized (lock) {
-            for (int i = offset; i < offset + length; i++) {
-                int n = read(dsts[i]);
-                if (n < 0) {
-                    return total == 0 ? -1 : total;
-                }
-                total += n;
-            }
-        }
-        return total;
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long pos) throws IOException {
+    int readAt(ByteBuffer dst, long pos) throws IOException {
         synchronized (lock) {
             ensureOpen();
             if (!readable) {
@@ -289,26 +235,6 @@ final class NewFileChannel extends FileChannel {
             }
             return n;
         }
-    }
-
-    @Override
-    public long position() throws IOException {
-        synchronized (lock) {
-            ensureOpen();
-            return position;
-        }
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-        if (newPosition < 0) {
-            throw new IllegalArgumentException("negative position " + newPosition);
-        }
-        synchronized (lock) {
-            ensureOpen();
-            position = newPosition;
-        }
-        return this;
     }
 
     /** The size so far: the end of the furthest write (or the size fixed at creation). */
@@ -333,8 +259,8 @@ final class NewFileChannel extends FileChannel {
                         + ": the size was fixed at creation");
             }
             size = Math.min(size, newSize);
-            position = Math.min(position, newSize);
         }
+        clampPosition(newSize);
         return this;
     }
 
@@ -438,17 +364,6 @@ final class NewFileChannel extends FileChannel {
         ensureOpen();
         throw new UnsupportedOperationException(path + " is not published yet: close this channel, then map the"
                 + " file");
-    }
-
-    @Override
-    public FileLock lock(long pos, long len, boolean shared) throws IOException {
-        ensureOpen();
-        throw new UnsupportedOperationException("famfs has no byte-range locks");
-    }
-
-    @Override
-    public FileLock tryLock(long pos, long len, boolean shared) throws IOException {
-        return lock(pos, len, shared);
     }
 
     /** Gives up the file: nothing is published, the space goes back, the channel closes. */

@@ -1,0 +1,142 @@
+package io.github.famfs.nio;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.util.Objects;
+
+/**
+ * What famfs channels share: a position, and the relative, scattering and gathering reads and writes built on
+ * positional ones. Subclasses say how to read and write at a position.
+ */
+abstract class PositionalChannel extends FileChannel {
+    private final Object positionLock = new Object();
+    private long position;
+
+    /** Throws ClosedChannelException (or a subclass's reason) when the channel cannot be used. */
+    abstract void ensureOpen() throws IOException;
+
+    /** Reads into {@code dst} at file position {@code pos}: bytes read, or -1 at the end. */
+    abstract int readAt(ByteBuffer dst, long pos) throws IOException;
+
+    /** Writes all of {@code src} at file position {@code pos}; returns the bytes written. */
+    abstract int writeAt(ByteBuffer src, long pos) throws IOException;
+
+    /** Called before a gathering write of {@code total} bytes at {@code pos} (to refuse it whole). */
+    void beforeGather(long pos, long total) throws IOException {}
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        synchronized (positionLock) {
+            int n = readAt(dst, position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        synchronized (positionLock) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (!dsts[i].hasRemaining()) {
+                    continue;
+                }
+                int n = readAt(dsts[i], position);
+                if (n < 0) {
+                    return total == 0 ? -1 : total;
+                }
+                position += n;
+                total += n;
+                if (dsts[i].hasRemaining()) {
+                    break;
+                }
+            }
+            return total;
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long pos) throws IOException {
+        if (pos < 0) {
+            throw new IllegalArgumentException("negative position " + pos);
+        }
+        return readAt(dst, pos);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        synchronized (positionLock) {
+            int n = writeAt(src, position);
+            position += n;
+            return n;
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        synchronized (positionLock) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += srcs[i].remaining();
+            }
+            beforeGather(position, total);
+            for (int i = offset; i < offset + length; i++) {
+                position += writeAt(srcs[i], position);
+            }
+            return total;
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src, long pos) throws IOException {
+        if (pos < 0) {
+            throw new IllegalArgumentException("negative position " + pos);
+        }
+        return writeAt(src, pos);
+    }
+
+    @Override
+    public long position() throws IOException {
+        ensureOpen();
+        synchronized (positionLock) {
+            return position;
+        }
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        if (newPosition < 0) {
+            throw new IllegalArgumentException("negative position " + newPosition);
+        }
+        ensureOpen();
+        synchronized (positionLock) {
+            position = newPosition;
+        }
+        return this;
+    }
+
+    /** After a truncation: the position may not stay past the new end. */
+    void clampPosition(long size) {
+        synchronized (positionLock) {
+            position = Math.min(position, size);
+        }
+    }
+
+    @Override
+    public FileLock lock(long pos, long size, boolean shared) throws IOException {
+        ensureOpen();
+        throw new UnsupportedOperationException("famfs has no byte-range locks (famfs files have one writer at a"
+                + " time by convention)");
+    }
+
+    @Override
+    public FileLock tryLock(long pos, long size, boolean shared) throws IOException {
+        return lock(pos, size, shared);
+    }
+}
