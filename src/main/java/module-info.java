@@ -6,9 +6,14 @@
 module io.github.famfs.nio {
     requires org.jnrproject.ffi;
     requires org.jnrproject.jffi;
+    requires info.picocli;
+    requires java.logging;
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;
+
+    // the famfs command-line tool: picocli reads and sets its commands' annotated fields reflectively
+    opens io.github.famfs.cli to info.picocli;
 
     provides java.nio.file.spi.FileSystemProvider with io.github.famfs.nio.FamfsFileSystemProvider;
 }

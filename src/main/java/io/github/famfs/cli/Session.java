@@ -1,0 +1,97 @@
+package io.github.famfs.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The famfs file systems one command opens, each once, read-only (any host) or read-write (the master only), and
+ * closed together at the end.
+ */
+final class Session implements AutoCloseable {
+    private final UUID systemUuid;
+    private final Map<Path, FileSystem> open = new HashMap<>();
+    private final List<FileSystem> order = new ArrayList<>();
+
+    Session(UUID systemUuid) {
+        this.systemUuid = systemUuid;
+    }
+
+    /** The famfs URI of a device path (quoted, so that any file name works). */
+    static URI uri(Path device) {
+        try {
+            return new URI("famfs", null, device.toAbsolutePath().normalize().toString(), null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("cannot make a famfs URI of " + device + ": " + e.getMessage(), e);
+        }
+    }
+
+    FileSystem read(Path device) throws IOException {
+        return open(device, false);
+    }
+
+    FileSystem write(Path device) throws IOException {
+        return open(device, true);
+    }
+
+    /** The path {@code t} names, in its device's file system opened read-only or read-write. */
+    Path path(Target t, boolean write) throws IOException {
+        return open(t.device(), write).getPath(t.path());
+    }
+
+    FileSystem open(Path device, boolean write) throws IOException {
+        if (!Files.exists(device)) {
+            throw new NoSuchFileException(device.toString(), null, "no such famfs device or image file");
+        }
+        Path key = device.toRealPath();
+        FileSystem fs = open.get(key);
+        if (fs != null) {
+            if (write && fs.isReadOnly()) {
+                throw new IllegalStateException(device + " is already open read-only in this command");
+            }
+            return fs;
+        }
+        fs = FileSystems.newFileSystem(uri(device), env(write, systemUuid));
+        open.put(key, fs);
+        order.add(fs);
+        return fs;
+    }
+
+    static Map<String, Object> env(boolean write, UUID systemUuid) {
+        Map<String, Object> env = new HashMap<>();
+        env.put("accessMode", write ? "readWrite" : "readOnly");
+        if (systemUuid != null) {
+            env.put("systemUuid", systemUuid.toString());
+        }
+        return env;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (FileSystem fs : order) {
+            try {
+                fs.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        open.clear();
+        order.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}
