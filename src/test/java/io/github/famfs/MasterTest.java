@@ -245,6 +245,34 @@ class MasterTest {
     }
 
     @Test
+    void transferFromWritesInPlaceAndDevicePathsWithSpacesOpen() throws Exception {
+        Path img = tmp.resolve("with space, and comma.img");
+        Path src = Files.write(tmp.resolve("src.bin"), random(11, (int) (3 * MIB)));
+        URI uri = io.github.famfs.nio.FamfsFileSystemProvider.uri(img);
+        try (FileSystem fs = FileSystems.newFileSystem(uri, Map.of("create", "true", "deviceSize", "64M",
+                "systemUuid", MASTER))) {
+            Files.write(fs.getPath("/f"), new byte[(int) (4 * MIB)]);
+            try (FileChannel out = FileChannel.open(fs.getPath("/f"), StandardOpenOption.WRITE);
+                    FileChannel in = FileChannel.open(src)) {
+                assertEquals(3 * MIB, out.transferFrom(in, MIB, Long.MAX_VALUE));
+                in.position(0);
+                assertEquals(MIB, out.transferFrom(in, 3 * MIB, Long.MAX_VALUE), "stops at the end of the file");
+            }
+        }
+        try (FileSystem fs = FileSystems.newFileSystem(uri, Map.of())) {
+            byte[] all = Files.readAllBytes(fs.getPath("/f"));
+            byte[] source = random(11, (int) (3 * MIB));
+            assertArrayEquals(java.util.Arrays.copyOf(source, (int) (2 * MIB)),
+                    java.util.Arrays.copyOfRange(all, (int) MIB, (int) (3 * MIB)), "the first transfer");
+            assertArrayEquals(java.util.Arrays.copyOf(source, (int) MIB),
+                    java.util.Arrays.copyOfRange(all, (int) (3 * MIB), (int) (4 * MIB)), "the second, to the end");
+            assertEquals(fs, FileSystems.getFileSystem(uri));
+            assertEquals(fs.getPath("/f"), Path.of(fs.getPath("/f").toUri()));
+        }
+        assertTrue(FamfsFsck.check(img).isClean());
+    }
+
+    @Test
     void aStreamThatRunsOutOfSpaceLeavesNoEntry() throws Exception {
         Path img = tmp.resolve("full.img");
         try (FileSystem fs = create(img, "32M")) {

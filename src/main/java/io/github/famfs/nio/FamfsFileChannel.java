@@ -234,10 +234,23 @@ class FamfsFileChannel extends PositionalChannel {
         }
     }
 
+    /** Reads from {@code src} straight into the file's device memory, in place (famfs files never grow). */
     @Override
     public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
-        ensureOpen();
-        throw new NonWritableChannelException();
+        if (pos < 0 || count < 0) {
+            throw new IllegalArgumentException("negative position or count");
+        }
+        ensureWritable();
+        long n = Math.min(DeviceTransfer.available(src, count), Math.max(0, node.size() - pos));
+        if (n == 0) {
+            return 0;
+        }
+        access();
+        try {
+            return DeviceTransfer.readInto(src, device, map, pos, n);
+        } finally {
+            device.release();
+        }
     }
 
     /**

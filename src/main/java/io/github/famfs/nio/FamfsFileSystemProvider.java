@@ -50,6 +50,18 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         return SCHEME;
     }
 
+    /**
+     * The famfs URI of a device or image path, quoted where URIs need it (a plain {@code "famfs:" + path} breaks
+     * on spaces and other characters URIs do not allow): {@code famfs:/dev/dax0.0}.
+     */
+    public static URI uri(Path device) {
+        try {
+            return new URI(SCHEME, null, device.toAbsolutePath().toString(), null);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("no famfs URI for " + device + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The device path and the path inside the file system that a famfs URI names. */
     private record Target(Path device, String inner) {}
 

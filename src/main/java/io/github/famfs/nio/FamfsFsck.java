@@ -20,7 +20,7 @@ public final class FamfsFsck {
      * read-only. An invalid superblock or log header is an IOException naming the problem.
      */
     public static FsckReport check(Path device) throws IOException {
-        URI uri = URI.create("famfs:" + device.toAbsolutePath().toUri().getRawPath());
+        URI uri = FamfsFileSystemProvider.uri(device);
         try {
             return check(FileSystems.getFileSystem(uri));
         } catch (FileSystemNotFoundException notOpen) {

@@ -311,10 +311,7 @@ final class NewFileChannel extends PositionalChannel {
         }
         synchronized (lock) {
             ensureOpen();
-            long limit = count;
-            if (src instanceof FileChannel fc) {
-                limit = Math.min(count, Math.max(0, fc.size() - fc.position()));
-            }
+            long limit = DeviceTransfer.available(src, count);
             long done = 0;
             while (done < limit) {
                 int piece = (int) Math.min(limit - done, 1 << 24);
@@ -324,34 +321,10 @@ final class NewFileChannel extends PositionalChannel {
                     failed = e;
                     throw e;
                 }
-                long[] got = {0};
-                boolean[] eof = {false};
-                device.acquire();
-                try {
-                    long base = pos + done;
-                    current.visit(base, piece, (fo, devOff, len) -> {
-                        if (eof[0] || got[0] < fo - base) {
-                            return;
-                        }
-                        ByteBuffer into = device.slice(devOff, (int) len);
-                        while (into.hasRemaining()) {
-                            int r = src.read(into);
-                            if (r < 0) {
-                                eof[0] = true;
-                                break;
-                            }
-                            if (r == 0) {
-                                break;
-                            }
-                        }
-                        got[0] += into.position();
-                    });
-                } finally {
-                    device.release();
-                }
-                done += got[0];
+                long got = DeviceTransfer.readInto(src, device, current, pos + done, piece);
+                done += got;
                 size = Math.max(size, pos + done);
-                if (eof[0] || got[0] < piece) {
+                if (got < piece) {
                     break;
                 }
             }
