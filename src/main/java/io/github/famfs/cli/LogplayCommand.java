@@ -85,19 +85,9 @@ final class LogplayCommand extends FamfsCommand {
     static int[] printEntries(PrintStream out, FileSystem fs, List<LogEntry> entries, boolean verbose)
             throws IOException {
         Map<Long, String> problems = new HashMap<>();
-        @SuppressWarnings("unchecked")
-        List<String> all = (List<String>) fs.getFileStores().iterator().next().getAttribute("famfs:problems");
-        for (String p : all) {
-            if (p.startsWith("log entry ")) {
-                int end = 10;
-                while (end < p.length() && Character.isDigit(p.charAt(end))) {
-                    end++;
-                }
-                try {
-                    problems.putIfAbsent(Long.parseLong(p.substring(10, end)), p);
-                } catch (NumberFormatException e) {
-                    // not an entry's problem
-                }
+        for (io.github.famfs.nio.FamfsProblem p : io.github.famfs.nio.FamfsFsck.check(fs).problems()) {
+            if (p.logIndex() >= 0) {
+                problems.putIfAbsent(p.logIndex(), p.toString());
             }
         }
         int[] counts = new int[4];

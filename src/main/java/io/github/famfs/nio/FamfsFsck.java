@@ -42,12 +42,7 @@ public final class FamfsFsck {
         return new FsckReport(fs.devicePath(), ns.superblock().uuid(), ns.superblock().systemUuid(),
                 ns.superblock().deviceSize(), ns.replayedEntries(), ns.header().capacity(), st.files(),
                 st.directories(), st.fileBytes(), st.usedUnits() * st.allocationUnit(), st.freeBytes(),
-                st.collisions(), of(problems, ReplayProblem.Kind.BAD_ENTRY), of(problems, ReplayProblem.Kind.CROSS_LINK),
-                of(problems, ReplayProblem.Kind.INVALID_MAP), of(problems, ReplayProblem.Kind.SKIPPED),
-                of(problems, ReplayProblem.Kind.DEVICE));
-    }
-
-    private static List<String> of(List<ReplayProblem> problems, ReplayProblem.Kind kind) {
-        return problems.stream().filter(p -> p.kind() == kind).map(ReplayProblem::toString).toList();
+                st.collisions(), problems.stream().map(p -> new FamfsProblem(
+                        FamfsProblem.Kind.valueOf(p.kind().name()), p.logIndex(), p.path(), p.message())).toList());
     }
 }

@@ -10,16 +10,44 @@ import java.util.UUID;
  * skipped entries, and the space figures.
  *
  * @param allocatedBytes device bytes in use, superblock and log included
+ * @param problems       everything replay found wrong, in log order
  */
 public record FsckReport(Path device, UUID uuid, UUID systemUuid, long deviceSize, long logEntries, long logCapacity,
         long files, long directories, long fileBytes, long allocatedBytes, long freeBytes, long collisions,
-        List<String> badEntries, List<String> crossLinks, List<String> invalidMaps, List<String> skipped,
-        List<String> deviceProblems) {
+        List<FamfsProblem> problems) {
+
+    /** Entries with a bad seqnum or CRC (replay stops at the first). */
+    public List<String> badEntries() {
+        return of(FamfsProblem.Kind.BAD_ENTRY);
+    }
+
+    /** Files whose allocation units an earlier file holds, naming both. */
+    public List<String> crossLinks() {
+        return of(FamfsProblem.Kind.CROSS_LINK);
+    }
+
+    /** Files whose maps are unusable (outside the device, misaligned, too short, bad counts). */
+    public List<String> invalidMaps() {
+        return of(FamfsProblem.Kind.INVALID_MAP);
+    }
+
+    /** Entries not applied: bad paths, missing parents, duplicates, unknown types. */
+    public List<String> skipped() {
+        return of(FamfsProblem.Kind.SKIPPED);
+    }
+
+    /** Problems of the log header or the device as a whole. */
+    public List<String> deviceProblems() {
+        return of(FamfsProblem.Kind.DEVICE);
+    }
+
+    private List<String> of(FamfsProblem.Kind kind) {
+        return problems.stream().filter(p -> p.kind() == kind).map(FamfsProblem::toString).toList();
+    }
 
     /** No bad entry, no cross-link, no invalid map, nothing skipped, no device problem. */
     public boolean isClean() {
-        return badEntries.isEmpty() && crossLinks.isEmpty() && invalidMaps.isEmpty() && skipped.isEmpty()
-                && deviceProblems.isEmpty();
+        return problems.isEmpty();
     }
 
     /** A report in the spirit of the reference's {@code famfs fsck}. */
@@ -35,11 +63,11 @@ public record FsckReport(Path device, UUID uuid, UUID systemUuid, long deviceSiz
             sb.append(String.format("  space amplification %.2f; %.1f%% used%n",
                     (double) (allocatedBytes) / Math.max(1, fileBytes), 100.0 * allocatedBytes / deviceSize));
         }
-        section(sb, "bad log entries", badEntries);
-        section(sb, "ALLOCATION COLLISIONS (cross-linked files)", crossLinks);
-        section(sb, "invalid file maps", invalidMaps);
-        section(sb, "skipped entries", skipped);
-        section(sb, "device and log", deviceProblems);
+        section(sb, "bad log entries", badEntries());
+        section(sb, "ALLOCATION COLLISIONS (cross-linked files)", crossLinks());
+        section(sb, "invalid file maps", invalidMaps());
+        section(sb, "skipped entries", skipped());
+        section(sb, "device and log", deviceProblems());
         sb.append(isClean() ? "  clean\n" : "  NOT clean\n");
         return sb.toString();
     }
