@@ -272,6 +272,34 @@ class MasterTest {
         assertTrue(FamfsFsck.check(img).isClean());
     }
 
+    /** Two files growing at once cannot both grow in place: each ends with several extents, bytes intact. */
+    @Test
+    void filesGrowingTogetherGetSeveralExtents() throws Exception {
+        Path img = tmp.resolve("together.img");
+        byte[] a = random(21, (int) (9 * MIB + 7));
+        byte[] b = random(22, (int) (7 * MIB + 3));
+        try (FileSystem fs = create(img, "256M");
+                OutputStream outA = Files.newOutputStream(fs.getPath("/a"));
+                OutputStream outB = Files.newOutputStream(fs.getPath("/b"))) {
+            int chunk = (int) MIB - 1;
+            for (int at = 0; at < Math.max(a.length, b.length); at += chunk) {
+                if (at < a.length) {
+                    outA.write(a, at, Math.min(chunk, a.length - at));
+                }
+                if (at < b.length) {
+                    outB.write(b, at, Math.min(chunk, b.length - at));
+                }
+            }
+        }
+        try (FileSystem fs = client(img)) {
+            assertArrayEquals(a, Files.readAllBytes(fs.getPath("/a")));
+            assertArrayEquals(b, Files.readAllBytes(fs.getPath("/b")));
+            assertTrue(((List<?>) Files.getAttribute(fs.getPath("/a"), "famfs:extents")).size() > 1);
+            assertTrue(((List<?>) Files.getAttribute(fs.getPath("/b"), "famfs:extents")).size() > 1);
+            assertTrue(FamfsFsck.check(fs).isClean());
+        }
+    }
+
     @Test
     void aStreamThatRunsOutOfSpaceLeavesNoEntry() throws Exception {
         Path img = tmp.resolve("full.img");

@@ -28,6 +28,7 @@ public final class Device implements Closeable {
     private final AtomicReferenceArray<ByteBuffer> windows;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
+    private java.nio.channels.FileChannel imageChannel;
 
     private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength) {
         this.info = info;
@@ -164,6 +165,78 @@ public final class Device implements Closeable {
         }
     }
 
+    /**
+     * Whether bulk writes may go through the file instead of the mapping: true for an image file opened for
+     * writing (the kernel's write path fills page-cache pages without zeroing them first, and the mapping shares
+     * those pages), false for a DAX device, which refuses write(2).
+     */
+    public boolean writesThroughFile() {
+        return writable && !info.isDaxDevice();
+    }
+
+    /**
+     * Writes {@code src} (from its position, advancing it) to image bytes at {@code offset} with pwrite(2).
+     * Only where {@link #writesThroughFile()}.
+     */
+    public void writeThroughFile(ByteBuffer src, long offset) throws IOException {
+        checkRange(offset, src.remaining());
+        java.nio.channels.FileChannel ch = imageChannel();
+        long at = offset;
+        while (src.hasRemaining()) {
+            at += ch.write(src, at);
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes of {@code source} from {@code sourcePosition} to image bytes at {@code offset}
+     * inside the kernel (no user-space copy). Only where {@link #writesThroughFile()}.
+     *
+     * @return bytes copied (fewer at the end of the source)
+     */
+    public long transferThroughFile(java.nio.channels.FileChannel source, long sourcePosition, long offset,
+            long length) throws IOException {
+        checkRange(offset, length);
+        java.nio.channels.FileChannel ch = imageChannel();
+        long done = 0;
+        synchronized (ch) {
+            while (done < length) {
+                ch.position(offset + done);
+                long n = source.transferTo(sourcePosition + done, length - done, ch);
+                if (n <= 0) {
+                    break;
+                }
+                done += n;
+            }
+        }
+        return done;
+    }
+
+    private synchronized java.nio.channels.FileChannel imageChannel() throws IOException {
+        if (imageChannel == null) {
+            imageChannel = java.nio.channels.FileChannel.open(info.realPath(), java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE);
+        }
+        return imageChannel;
+    }
+
+    /**
+     * Prepares device bytes {@code [offset, offset+length)} of an image file for writing: its pages are
+     * allocated and mapped in one call (MADV_POPULATE_WRITE) instead of one page fault per 4 KiB page on first
+     * touch. DAX memory needs no page allocation, and an older kernel's refusal is no error: both do nothing.
+     */
+    public void prefault(long offset, long length) {
+        if (info.isDaxDevice() || !writable || length <= 0) {
+            return;
+        }
+        checkRange(offset, length);
+        long start = offset & -AddressSpace.PAGE;
+        try {
+            Native.libc().madvise(Native.pointer(base + start), offset + length - start, LibC.MADV_POPULATE_WRITE);
+        } catch (IOException ignored) {
+            // advice only
+        }
+    }
+
     /** Copies device bytes {@code [from, from+length)} to {@code [to, to+length)} (ranges must not overlap). */
     public void copyWithin(long from, long to, long length) {
         long done = 0;
@@ -234,6 +307,9 @@ public final class Device implements Closeable {
         }
         AddressSpace.unmap(base, mappedLength);
         try {
+            if (imageChannel != null) {
+                imageChannel.close();
+            }
             Native.libc().close(fd);
         } catch (IOException e) {
             throw new IllegalStateException(e);

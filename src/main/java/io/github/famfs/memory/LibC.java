@@ -28,6 +28,7 @@ public interface LibC {
     int LOCK_NB = 4;
     int LOCK_UN = 8;
     int MADV_HUGEPAGE = 14;
+    int MADV_POPULATE_WRITE = 23;
     int MS_SYNC = 4;
     long MAP_FAILED = -1L;
 

@@ -42,6 +42,34 @@ final class DeviceTransfer {
         return got[0];
     }
 
+    /**
+     * Copies from a FileChannel source (at its position, which advances) into file range {@code [pos,
+     * pos+length)} inside the kernel, for image files (see {@link Device#transferThroughFile}).
+     *
+     * @return bytes copied
+     */
+    static long transferInto(java.nio.channels.FileChannel src, Device device, FileMap map, long pos, long length)
+            throws IOException {
+        long[] got = {0};
+        boolean[] stop = {false};
+        long start = src.position();
+        device.acquire();
+        try {
+            map.visit(pos, length, (fo, devOff, len) -> {
+                if (stop[0]) {
+                    return;
+                }
+                long n = device.transferThroughFile(src, start + got[0], devOff, len);
+                got[0] += n;
+                stop[0] = n < len;
+            });
+        } finally {
+            device.release();
+        }
+        src.position(start + got[0]);
+        return got[0];
+    }
+
     /** The bytes a transfer of {@code count} from {@code src} can bring (a FileChannel says how many it has). */
     static long available(ReadableByteChannel src, long count) throws IOException {
         if (src instanceof java.nio.channels.FileChannel fc) {

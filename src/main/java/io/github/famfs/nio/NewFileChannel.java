@@ -105,6 +105,8 @@ final class NewFileChannel extends PositionalChannel {
     private final Cleaner.Cleanable cleanable;
     private final Object lock = new Object();
     private FileMap current;
+    /** File offset up to which the device pages are prefaulted (see {@link Device#prefault}). */
+    private long prefaulted;
     /** Why the file cannot be completed (a write failed): closing then discards it instead of publishing. */
     private IOException failed;
     private long size;
@@ -191,6 +193,24 @@ final class NewFileChannel extends PositionalChannel {
         });
     }
 
+    private static final long PREFAULT_STEP = 8L << 20;
+
+    /** Prefaults the allocation ahead of writes reaching {@code end}, a step at a time. */
+    private void prefault(long end) throws IOException {
+        if (end <= prefaulted) {
+            return;
+        }
+        long upTo = Math.min(alloc.allocated, Math.max(end, prefaulted + PREFAULT_STEP));
+        long from = prefaulted;
+        device.acquire();
+        try {
+            current.visit(from, upTo - from, (fo, devOff, len) -> device.prefault(devOff, len));
+        } finally {
+            device.release();
+        }
+        prefaulted = upTo;
+    }
+
     @Override
     int writeAt(ByteBuffer src, long pos) throws IOException {
         synchronized (lock) {
@@ -207,7 +227,14 @@ final class NewFileChannel extends PositionalChannel {
             }
             device.acquire();
             try {
-                current.visit(pos, n, (fo, devOff, len) -> device.copyFrom(src, devOff, (int) len));
+                if (device.writesThroughFile()) {
+                    int start = src.position();
+                    current.visit(pos, n, (fo, devOff, len) -> device.writeThroughFile(
+                            src.slice(start + (int) (fo - pos), (int) len), devOff));
+                    src.position(src.position() + n);
+                } else {
+                    current.visit(pos, n, (fo, devOff, len) -> device.copyFrom(src, devOff, (int) len));
+                }
             } finally {
                 device.release();
             }
@@ -321,7 +348,13 @@ final class NewFileChannel extends PositionalChannel {
                     failed = e;
                     throw e;
                 }
-                long got = DeviceTransfer.readInto(src, device, current, pos + done, piece);
+                long got;
+                if (device.writesThroughFile() && src instanceof FileChannel fc) {
+                    got = DeviceTransfer.transferInto(fc, device, current, pos + done, piece);
+                } else {
+                    prefault(pos + done + piece);
+                    got = DeviceTransfer.readInto(src, device, current, pos + done, piece);
+                }
                 done += got;
                 size = Math.max(size, pos + done);
                 if (got < piece) {
