@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds famfs-nio and the JMH benchmarks, then runs them; arguments go to JMH (see bench/README.md).
+#   bench/run.sh -f 1 -wi 3 -i 5 -w 1s -r 2s
+# JAVA=/path/to/bin/java picks the JVM the benchmarks run on (the build uses Maven's JDK).
+set -euo pipefail
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$bench")"
+cd "$root"
+mvn -B -q -DskipTests install
+mvn -B -q -f bench/pom.xml package
+if rev="$(git rev-parse --short HEAD 2>/dev/null)"; then
+    git diff --quiet HEAD -- src pom.xml 2>/dev/null || rev="$rev+uncommitted changes"
+    echo "# famfs-nio at commit $rev" >&2
+fi
+exec "${JAVA:-java}" --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar "$@"
