@@ -93,6 +93,7 @@ public final class ReferenceImages {
     }
 
     public static JsonObject corruptCase(String name) {
+        assumePresent();
         try {
             return JsonParser.parseString(Files.readString(dir().resolve("corrupt").resolve(name + ".json")))
                     .getAsJsonObject();
