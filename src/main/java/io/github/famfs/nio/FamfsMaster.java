@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The master's side of a read-write famfs: appends to the log and allocations, serialised between threads by a
- * lock and between processes of this host by flock(2) on the device. Before every operation the entries other
+ * lock and between processes of this host by flock(2) on the device, and on the {@code .meta/.log} of any kernel
+ * famfs mount of the device (as the reference CLI locks it; mounts are looked up when the file system opens). Before every operation the entries other
  * processes appended are replayed (the same replay as at open), so the namespace and the allocation bitmap are
  * current.
  *
@@ -31,6 +32,8 @@ final class FamfsMaster {
     private final Allocator allocator;
     private final ReentrantLock lock = new ReentrantLock();
     private final int[] ids;
+    private final java.util.List<java.nio.file.Path> mountLogs;
+    private final java.util.List<io.github.famfs.memory.KernelMounts.FileLock> mountLocks = new java.util.ArrayList<>();
     private int leases;
     private boolean flocked;
 
@@ -40,6 +43,28 @@ final class FamfsMaster {
         this.writer = writer;
         this.allocator = allocator;
         this.ids = Device.effectiveIds();
+        this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
+    }
+
+    /** flock(2) on the device and on the .meta/.log of every kernel famfs mount of it (found at open). */
+    private void lockFiles() throws IOException {
+        device.flock(true);
+        try {
+            for (java.nio.file.Path log : mountLogs) {
+                mountLocks.add(io.github.famfs.memory.KernelMounts.FileLock.exclusive(log));
+            }
+        } catch (IOException e) {
+            unlockFiles();
+            throw e;
+        }
+    }
+
+    private void unlockFiles() throws IOException {
+        for (io.github.famfs.memory.KernelMounts.FileLock l : mountLocks) {
+            l.close();
+        }
+        mountLocks.clear();
+        device.flock(false);
     }
 
     Allocator allocator() {
@@ -60,7 +85,7 @@ final class FamfsMaster {
         try {
             boolean took = !flocked;
             if (took) {
-                device.flock(true);
+                lockFiles();
                 flocked = true;
             }
             try {
@@ -69,7 +94,7 @@ final class FamfsMaster {
             } finally {
                 if (took && leases == 0) {
                     flocked = false;
-                    device.flock(false);
+                    unlockFiles();
                 }
             }
         } finally {
@@ -97,7 +122,7 @@ final class FamfsMaster {
         try {
             if (--leases == 0 && flocked) {
                 flocked = false;
-                device.flock(false);
+                unlockFiles();
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
