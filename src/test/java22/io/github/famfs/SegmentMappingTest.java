@@ -109,7 +109,10 @@ class SegmentMappingTest {
                     ch.map(MapMode.READ_ONLY, 0, ch.size(), arena).get(ValueLayout.JAVA_BYTE, i);
                 }
             }
-            assertEquals(before, FileMapping.currentMapCount(), "17 mappings per cycle, all released");
+            long after = FileMapping.currentMapCount();
+            // a leak would be 17 mappings a cycle (51,000); the JVM maps a few regions of its own meanwhile
+            assertTrue(after <= before + 8, "17 mappings per cycle, all released: " + before + " before, " + after
+                    + " after");
         }
     }
 
