@@ -7,7 +7,8 @@ bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$bench")"
 cd "$root"
 mvn -B -q -DskipTests install
-mvn -B -q -f bench/pom.xml package
+# clean: target/ may hold classes compiled for another release (a JDK 22+ Maven also compiles src/main/java22)
+mvn -B -q -f bench/pom.xml clean package
 if rev="$(git rev-parse --short HEAD 2>/dev/null)"; then
     git diff --quiet HEAD -- src pom.xml 2>/dev/null || rev="$rev+uncommitted changes"
     echo "# famfs-nio at commit $rev" >&2
