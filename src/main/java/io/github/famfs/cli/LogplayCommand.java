@@ -85,7 +85,7 @@ final class LogplayCommand extends FamfsCommand {
     static int[] printEntries(PrintStream out, FileSystem fs, List<LogEntry> entries, boolean verbose)
             throws IOException {
         Map<Long, String> problems = new HashMap<>();
-        for (io.github.famfs.nio.FamfsProblem p : io.github.famfs.nio.FamfsFsck.check(fs).problems()) {
+        for (io.github.famfs.format.FamfsProblem p : io.github.famfs.nio.FamfsFsck.check(fs).problems()) {
             if (p.logIndex() >= 0) {
                 problems.putIfAbsent(p.logIndex(), p.toString());
             }

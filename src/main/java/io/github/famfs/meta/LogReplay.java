@@ -3,6 +3,7 @@ package io.github.famfs.meta;
 import io.github.famfs.alloc.AllocationBitmap;
 import io.github.famfs.format.AddDaxdevEntry;
 import io.github.famfs.format.Extent;
+import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.format.FileEntry;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
@@ -72,7 +73,7 @@ public final class LogReplay {
     public static Result replay(Superblock sb, ByteBuffer log, long deviceLimit) throws FormatException {
         LogReplay r = new LogReplay(sb, log, deviceLimit);
         if (deviceLimit < sb.deviceSize()) {
-            r.problem(ReplayProblem.Kind.DEVICE, -1, null, "the device holds " + deviceLimit + " bytes but the superblock says "
+            r.problem(FamfsProblem.Kind.DEVICE, -1, null, "the device holds " + deviceLimit + " bytes but the superblock says "
                     + sb.deviceSize() + ": files with data past byte " + deviceLimit + " are not served");
         }
         r.bitmap.mark(0, Math.min(sb.dataStart(), sb.deviceSize()));
@@ -92,7 +93,7 @@ public final class LogReplay {
         long used = header.usedEntries();
         if (Long.compareUnsigned(header.nextIndex(), header.capacity()) > 0 && !clampReported) {
             clampReported = true;
-            problem(ReplayProblem.Kind.DEVICE, -1, null, "log header next index " + Long.toUnsignedString(header.nextIndex())
+            problem(FamfsProblem.Kind.DEVICE, -1, null, "log header next index " + Long.toUnsignedString(header.nextIndex())
                     + " is past the last slot " + header.lastIndex() + "; replaying " + used + " entries");
         }
         while (badEntry < 0 && replayed < used) {
@@ -102,7 +103,7 @@ public final class LogReplay {
                 LogEntry.check(entry, i);
             } catch (FormatException e) {
                 badEntry = i;
-                problem(ReplayProblem.Kind.BAD_ENTRY, i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
+                problem(FamfsProblem.Kind.BAD_ENTRY, i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
                         + ".." + (used - 1) + " are not served");
                 break;
             }
@@ -123,8 +124,8 @@ public final class LogReplay {
         return replayed;
     }
 
-    private void problem(ReplayProblem.Kind kind, long index, String path, String message) {
-        namespace.addProblem(new ReplayProblem(kind, index, path, message));
+    private void problem(FamfsProblem.Kind kind, long index, String path, String message) {
+        namespace.addProblem(new FamfsProblem(kind, index, path, message));
     }
 
     private void apply(int index, LogEntry e) {
@@ -138,7 +139,7 @@ public final class LogReplay {
             OtherEntry o = (OtherEntry) e;
             String what = o.type() == LogEntry.TYPE_DELETE ? "DELETE (reserved, never written by famfs)"
                     : "unknown type " + Integer.toUnsignedString(o.type());
-            problem(ReplayProblem.Kind.SKIPPED, index, null, "entry of " + what + " skipped");
+            problem(FamfsProblem.Kind.SKIPPED, index, null, "entry of " + what + " skipped");
         }
     }
 
@@ -149,7 +150,7 @@ public final class LogReplay {
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', start)) {
             Node n = dir.child(path.substring(start, slash));
             if (!(n instanceof DirNode d)) {
-                problem(ReplayProblem.Kind.SKIPPED, index, path, "parent directory " + path.substring(0, slash)
+                problem(FamfsProblem.Kind.SKIPPED, index, path, "parent directory " + path.substring(0, slash)
                         + (n == null ? " does not exist" : " is a file") + "; entry skipped");
                 return null;
             }
@@ -171,7 +172,7 @@ public final class LogReplay {
         try {
             path = RelPath.decode(raw);
         } catch (FormatException e) {
-            problem(ReplayProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
+            problem(FamfsProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
             return null;
         }
         DirNode parent = parentOf(index, path);
@@ -181,7 +182,7 @@ public final class LogReplay {
         String name = path.substring(path.lastIndexOf('/') + 1);
         Node existing = parent.child(name);
         if (existing != null) {
-            problem(ReplayProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
+            problem(FamfsProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
                     + " already made by log entry " + existing.logIndex() + "; the first entry stands");
             return null;
         }
@@ -203,8 +204,8 @@ public final class LogReplay {
         }
         String mapProblem = checkMap(index, at.path(), f);
         if (mapProblem != null) {
-            problem(mapProblem.startsWith(CROSS_LINKED) ? ReplayProblem.Kind.CROSS_LINK
-                    : ReplayProblem.Kind.INVALID_MAP, index, at.path(), "file is listed but not served: " + mapProblem);
+            problem(mapProblem.startsWith(CROSS_LINKED) ? FamfsProblem.Kind.CROSS_LINK
+                    : FamfsProblem.Kind.INVALID_MAP, index, at.path(), "file is listed but not served: " + mapProblem);
         } else {
             fileBytes += f.size();
         }

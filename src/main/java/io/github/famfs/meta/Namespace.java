@@ -1,6 +1,7 @@
 package io.github.famfs.meta;
 
 import io.github.famfs.format.AddDaxdevEntry;
+import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.format.FileEntry;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
@@ -22,7 +23,7 @@ import java.util.List;
 public final class Namespace {
     private final Superblock superblock;
     private final DirNode root;
-    private final List<ReplayProblem> problems;
+    private final List<FamfsProblem> problems;
     private final List<AddDaxdevEntry> daxdevs;
     private final long deviceLimit;
     private volatile LogHeader header;
@@ -54,7 +55,7 @@ public final class Namespace {
         stats = s;
     }
 
-    void addProblem(ReplayProblem p) {
+    void addProblem(FamfsProblem p) {
         problems.add(p);
     }
 
@@ -75,7 +76,7 @@ public final class Namespace {
     }
 
     /** Everything replay found wrong, in log order. */
-    public List<ReplayProblem> problems() {
+    public List<FamfsProblem> problems() {
         return List.copyOf(problems);
     }
 

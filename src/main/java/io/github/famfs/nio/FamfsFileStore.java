@@ -1,7 +1,7 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.meta.Namespace;
-import io.github.famfs.meta.ReplayProblem;
+import io.github.famfs.format.FamfsProblem;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -84,7 +84,7 @@ public final class FamfsFileStore extends FileStore {
             case "unallocatedSpace":
                 return getUnallocatedSpace();
             case "problems":
-                return ns.problems().stream().map(ReplayProblem::toString).toList();
+                return ns.problems().stream().map(FamfsProblem::toString).toList();
             case "uuid":
                 return ns.superblock().uuid();
             case "systemUuid":

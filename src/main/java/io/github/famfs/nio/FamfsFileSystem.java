@@ -14,7 +14,7 @@ import io.github.famfs.meta.LogReplay;
 import io.github.famfs.meta.LogWriter;
 import io.github.famfs.meta.Namespace;
 import io.github.famfs.meta.Node;
-import io.github.famfs.meta.ReplayProblem;
+import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.nio.Environment.AccessMode;
 import java.io.IOException;
 import java.net.URI;
@@ -174,7 +174,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     private void reportProblems() {
-        List<ReplayProblem> problems = namespace.problems();
+        List<FamfsProblem> problems = namespace.problems();
         if (problems.isEmpty()) {
             return;
         }

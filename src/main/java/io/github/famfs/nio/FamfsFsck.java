@@ -1,7 +1,7 @@
 package io.github.famfs.nio;
 
+import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.meta.Namespace;
-import io.github.famfs.meta.ReplayProblem;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileSystem;
@@ -38,11 +38,10 @@ public final class FamfsFsck {
         fs.ensureOpen();
         Namespace ns = fs.namespace();
         Namespace.Stats st = ns.stats();
-        List<ReplayProblem> problems = ns.problems();
+        List<FamfsProblem> problems = ns.problems();
         return new FsckReport(fs.devicePath(), ns.superblock().uuid(), ns.superblock().systemUuid(),
                 ns.superblock().deviceSize(), ns.replayedEntries(), ns.header().capacity(), st.files(),
                 st.directories(), st.fileBytes(), st.usedUnits() * st.allocationUnit(), st.freeBytes(),
-                st.collisions(), problems.stream().map(p -> new FamfsProblem(
-                        FamfsProblem.Kind.valueOf(p.kind().name()), p.logIndex(), p.path(), p.message())).toList());
+                st.collisions(), problems);
     }
 }

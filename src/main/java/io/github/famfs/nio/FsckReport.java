@@ -1,5 +1,6 @@
 package io.github.famfs.nio;
 
+import io.github.famfs.format.FamfsProblem;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;

@@ -1,7 +1,8 @@
-package io.github.famfs.nio;
+package io.github.famfs.format;
 
 /**
- * Something replay found wrong and did not serve (listed by {@link FsckReport#problems()}).
+ * Something found wrong in a famfs's log and not served: what replay reports (in the file store attribute
+ * {@code famfs:problems} and {@code FsckReport.problems()}).
  *
  * @param kind     what sort of problem
  * @param logIndex the entry's slot, or -1 for the log or device as a whole
