@@ -32,7 +32,7 @@ else
     rc=$?
 fi
 for f in /tmp/hs_err_*.log; do   # a JVM crash: what the host needs to see of it
-    [ -f "$f" ] && sed -n '1,60p' "$f" | sed 's/^/HS_ERR /'
+    [ -f "$f" ] && sed 's/^/HS_ERR /' "$f"
 done
 echo "JAVA-EXIT-CODE=$rc"
 exit $rc
