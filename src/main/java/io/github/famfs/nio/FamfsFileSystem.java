@@ -93,30 +93,42 @@ public final class FamfsFileSystem extends FileSystem {
             throw new NotFamfsException(info.path() + " holds " + info.size() + " bytes, too few for a famfs"
                     + " superblock", null);
         }
+        // The read-only mapping that reads the superblock is kept as the device of a read-only file system;
+        // only a read-write one needs a second, writable mapping.
+        Device probe = Device.open(info, false);
         Superblock sb;
-        try (Device probe = Device.open(info, false)) {
+        AccessMode mode;
+        boolean master;
+        try {
             sb = readSuperblock(probe);
+            master = host.isPresent() && host.get().equals(sb.systemUuid());
+            mode = env.accessMode().orElse(
+                    master && Files.isWritable(info.realPath()) ? AccessMode.READ_WRITE : AccessMode.READ_ONLY);
+            if (mode == AccessMode.READ_WRITE && !master) {
+                throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: this host"
+                        + " is a famfs client (its system UUID is " + host.map(UUID::toString).orElse("unknown, " + why[0])
+                        + "; the master's, in the superblock, is " + sb.systemUuid() + "); a client's famfs is read-only");
+            }
+            if (mode == AccessMode.READ_WRITE && !Files.isWritable(info.realPath())) {
+                throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: the device"
+                        + " is not writable by this process");
+            }
+            if (info.size() < sb.dataStart()) {
+                throw new FormatException("device " + info.path() + " is truncated: it holds " + info.size()
+                        + " bytes but its superblock and log take " + sb.dataStart());
+            }
+            if (sb.logLen() > Integer.MAX_VALUE) {
+                throw new FormatException("log length " + sb.logLen() + " is beyond what famfs-nio reads (2 GiB)");
+            }
+        } catch (IOException | RuntimeException e) {
+            probe.close();
+            throw e;
         }
-        boolean master = host.isPresent() && host.get().equals(sb.systemUuid());
-        AccessMode mode = env.accessMode().orElse(
-                master && Files.isWritable(info.realPath()) ? AccessMode.READ_WRITE : AccessMode.READ_ONLY);
-        if (mode == AccessMode.READ_WRITE && !master) {
-            throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: this host"
-                    + " is a famfs client (its system UUID is " + host.map(UUID::toString).orElse("unknown, " + why[0])
-                    + "; the master's, in the superblock, is " + sb.systemUuid() + "); a client's famfs is read-only");
+        Device device = probe;
+        if (mode == AccessMode.READ_WRITE) {
+            probe.close();
+            device = Device.open(info, true);
         }
-        if (mode == AccessMode.READ_WRITE && !Files.isWritable(info.realPath())) {
-            throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: the device"
-                    + " is not writable by this process");
-        }
-        if (info.size() < sb.dataStart()) {
-            throw new FormatException("device " + info.path() + " is truncated: it holds " + info.size()
-                    + " bytes but its superblock and log take " + sb.dataStart());
-        }
-        if (sb.logLen() > Integer.MAX_VALUE) {
-            throw new FormatException("log length " + sb.logLen() + " is beyond what famfs-nio reads (2 GiB)");
-        }
-        Device device = Device.open(info, mode == AccessMode.READ_WRITE);
         try {
             device.acquire();
             LogReplay.Result result;
