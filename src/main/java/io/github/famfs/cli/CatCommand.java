@@ -26,7 +26,7 @@ final class CatCommand extends FamfsCommand {
     int run() throws IOException {
         WritableByteChannel sink = Channels.newChannel(out());
         try (Session s = new Session(null)) {
-            for (String f : files) {
+            return forEachArgument(files, f -> {
                 Path p = s.path(Target.parse(f, deviceOption.device), false);
                 if (Files.isDirectory(p)) {
                     throw new FileSystemException(p.toString(), null, "is a directory");
@@ -42,10 +42,9 @@ final class CatCommand extends FamfsCommand {
                         done += n;
                     }
                 }
-            }
+            });
         } finally {
             out().flush();
         }
-        return 0;
     }
 }

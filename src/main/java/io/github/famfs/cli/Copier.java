@@ -44,9 +44,24 @@ final class Copier {
     int errors;
     int skipped;
     int recopied;
+    /** Symbolic links met inside trees and not followed (-P). */
+    int links;
     long bytes;
+    private final boolean followLinks;
+    /** The file keys of the directories being copied, root first (with -L, a link back to one is a loop). */
+    private final java.util.ArrayDeque<Object> ancestors = new java.util.ArrayDeque<>();
 
     Copier(CreateOptions.Owner owner, FamfsOption interleave, PrintStream err, String name, Progress progress) {
+        this(owner, interleave, err, name, progress, false);
+    }
+
+    /**
+     * @param followLinks {@code true} (cp -L): symbolic links inside trees are followed and their targets copied;
+     *                    {@code false} (cp -P): they are skipped and counted (famfs has no symbolic links)
+     */
+    Copier(CreateOptions.Owner owner, FamfsOption interleave, PrintStream err, String name, Progress progress,
+            boolean followLinks) {
+        this.followLinks = followLinks;
         this.owner = owner;
         this.interleave = interleave;
         this.err = err;
@@ -55,11 +70,15 @@ final class Copier {
     }
 
     /** Bytes of the regular files under {@code sources} (for the progress bar). */
-    static long totalBytes(List<Path> sources) {
+    static long totalBytes(List<Path> sources, boolean followLinks) {
         long total = 0;
+        java.nio.file.FileVisitOption[] follow = followLinks
+                ? new java.nio.file.FileVisitOption[] {java.nio.file.FileVisitOption.FOLLOW_LINKS}
+                : new java.nio.file.FileVisitOption[0];
+        LinkOption[] noFollow = followLinks ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
         for (Path src : sources) {
-            try (Stream<Path> s = Files.walk(src)) {
-                total += s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+            try (Stream<Path> s = Files.walk(src, follow)) {
+                total += s.filter(p -> Files.isRegularFile(p, noFollow)).mapToLong(p -> {
                     try {
                         return Files.size(p);
                     } catch (IOException e) {
@@ -192,23 +211,59 @@ final class Copier {
             return;
         }
         children.sort(null);
-        for (Path child : children) {
-            Path target = dest.resolve(child.getFileName().toString());
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException e) {
-                fail(e);
-                continue;
+        Object key = fileKey(src);
+        if (key != null) {
+            ancestors.push(key);
+        }
+        try {
+            for (Path child : children) {
+                copyChild(child, dest.resolve(child.getFileName().toString()));
             }
-            if (a.isDirectory()) {
-                copyTree(child, target);
-            } else if (a.isRegularFile()) {
-                copyFile(child, target, permissions(child));
-            } else {
-                fail(new FileSystemException(child.toString(), null, "not a regular file or directory ("
-                        + (a.isSymbolicLink() ? "a symbolic link" : "a special file") + "); not copied"));
+        } finally {
+            if (key != null) {
+                ancestors.pop();
             }
+        }
+    }
+
+    private static Object fileKey(Path dir) {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void copyChild(Path child, Path target) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isSymbolicLink()) {
+                if (!followLinks) {
+                    links++;
+                    return;
+                }
+                try {
+                    a = Files.readAttributes(child, BasicFileAttributes.class);
+                } catch (NoSuchFileException dangling) {
+                    throw new FileSystemException(child.toString(), null, "a symbolic link to nothing ("
+                            + Files.readSymbolicLink(child) + "); not copied");
+                }
+                if (a.isDirectory() && a.fileKey() != null && ancestors.contains(a.fileKey())) {
+                    throw new java.nio.file.FileSystemLoopException(child.toString());
+                }
+            }
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (a.isDirectory()) {
+            copyTree(child, target);
+        } else if (a.isRegularFile()) {
+            copyFile(child, target, permissions(child));
+        } else {
+            fail(new FileSystemException(child.toString(), null, "not a regular file or directory (a special"
+                    + " file); not copied"));
         }
     }
 

@@ -28,6 +28,11 @@ import picocli.CommandLine.Parameters;
                 + " (not into DEST/basename(SOURCE)). Directories keep their source modes; files keep theirs unless"
                 + " -m is given.",
             "",
+            "Symbolic links: famfs has none. A SOURCE given on the command line is followed (as cp does). Inside"
+                + " a tree, -P (the default, as cp -r) skips every symbolic link and counts them in the summary;"
+                + " -L follows them and copies what they point to (a link to nothing, or back to a directory being"
+                + " copied, is an error for that entry and the copy goes on).",
+            "",
             "A DEST file that already exists with exactly the source's size gets the bytes again, with no new log"
                 + " entry (the reference's restart); another size is an error. Empty files are skipped (famfs has no"
                 + " empty files). Out of space or a full log stop the copy; other problems are reported per file and"
@@ -36,6 +41,18 @@ import picocli.CommandLine.Parameters;
 final class CpCommand extends FamfsCommand {
     @Option(names = {"-r", "--recursive"}, description = "Copy directories recursively.")
     boolean recursive;
+
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    Links links;
+
+    static final class Links {
+        @Option(names = {"-L", "--dereference"}, description = "Inside trees, follow symbolic links.")
+        boolean follow;
+
+        @Option(names = {"-P", "--no-dereference"},
+                description = "Inside trees, skip symbolic links and count them (the default).")
+        boolean skip;
+    }
 
     @Mixin
     CreateOptions.Owner owner;
@@ -78,15 +95,18 @@ final class CpCommand extends FamfsCommand {
                 sources.add(src);
             }
             Copier c;
-            try (Progress progress = new Progress(err(), "cp", Copier.totalBytes(sources))) {
-                c = new Copier(owner, interleave.option(), err(), name(), progress);
+            boolean follow = links != null && links.follow;
+            try (Progress progress = new Progress(err(), "cp", Copier.totalBytes(sources, follow))) {
+                c = new Copier(owner, interleave.option(), err(), name(), progress, follow);
                 copy(c, sources, dest);
             }
             if (!quiet) {
                 out().printf("copied %d file%s (%s) and made %d director%s %s%s%s%n", c.files + c.recopied,
                         c.files + c.recopied == 1 ? "" : "s", Units.iec(c.bytes), c.directories,
                         c.directories == 1 ? "y" : "ies", Units.took(c.bytes, System.nanoTime() - start),
-                        c.skipped > 0 ? "; skipped " + c.skipped + " empty" : "",
+                        (c.skipped > 0 ? "; skipped " + c.skipped + " empty" : "")
+                                + (c.links > 0 ? "; skipped " + c.links + " symbolic link" + (c.links == 1 ? "" : "s")
+                                        + " (-L follows them)" : ""),
                         c.errors > 0 ? "; " + c.errors + " error" + (c.errors == 1 ? "" : "s") : "");
             }
             return c.errors > 0 ? FamfsCli.FAILED : 0;

@@ -47,6 +47,36 @@ abstract class FamfsCommand implements Callable<Integer> {
 
     abstract int run() throws Exception;
 
+    /** What a command does with one of the paths it was given. */
+    @FunctionalInterface
+    interface PathAction {
+        void run(String arg) throws Exception;
+    }
+
+    /**
+     * Runs {@code action} on every argument, as coreutils commands do: a failure (a missing file, a bad path, an
+     * invalid map) is one line on stderr and the next argument is still done.
+     *
+     * @return 0 when every argument succeeded, else {@link FamfsCli#FAILED}
+     */
+    int forEachArgument(java.util.List<String> args, PathAction action) {
+        int status = 0;
+        for (String arg : args) {
+            try {
+                action.run(arg);
+            } catch (FamfsCli.UsageException e) {
+                throw e;
+            } catch (Exception e) {
+                if (debug || cli.debug) {
+                    e.printStackTrace(err());
+                }
+                err().println(name() + ": " + Errors.describe(e));
+                status = FamfsCli.FAILED;
+            }
+        }
+        return status;
+    }
+
     /** Opens famfs devices for this command (the system UUID for the master role, when the command writes). */
     Session session(UUID systemUuid) {
         return new Session(systemUuid);

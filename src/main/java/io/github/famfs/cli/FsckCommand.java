@@ -21,17 +21,28 @@ import picocli.CommandLine.Parameters;
                 + " that were skipped.",
             "",
             "As with the reference's famfs fsck, the exit status is the number of allocation collisions (units"
-                + " that two files both claim), capped at 127; bad entries and invalid maps are reported but do not"
-                + " change it.",
+                + " that two files both claim), capped at 127. A famfs with no collision but other damage (bad log"
+                + " entries, invalid maps, skipped entries, device problems: everything the report lists under NOT"
+                + " clean) exits 128, so that 'famfs fsck DEVICE && ...' stops on any damage.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:no allocation collisions",
             "1..127:that many colliding allocation units (127 or more)",
+            "128:no collision, but other damage (the report says NOT clean)",
             "2:usage error",
             "255:the device could not be checked (one line on stderr says why)"})
 final class FsckCommand extends FamfsCommand {
     static final int CANNOT_CHECK = 255;
+    static final int DAMAGED = 128;
+
+    /** The reference's status (collisions, capped at 127), or {@link #DAMAGED} for any other problem. */
+    static int exitStatus(FsckReport r) {
+        if (r.collisions() > 0) {
+            return (int) Math.min(127, r.collisions());
+        }
+        return r.isClean() ? 0 : DAMAGED;
+    }
 
     @Option(names = {"-v", "--verbose"}, description = "Also list every log entry and the master/role details.")
     boolean verbose;
@@ -59,7 +70,7 @@ final class FsckCommand extends FamfsCommand {
                 out().println("  log entries:");
                 LogplayCommand.printEntries(out(), fs, FamfsLog.entries(fs, 0), true);
             }
-            return (int) Math.min(127, r.collisions());
+            return exitStatus(r);
         }
     }
 }

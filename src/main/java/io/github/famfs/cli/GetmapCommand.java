@@ -5,6 +5,7 @@ import io.github.famfs.format.InterleavedMap;
 import io.github.famfs.nio.FamfsFileAttributes;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,25 +28,19 @@ final class GetmapCommand extends FamfsCommand {
 
     @Override
     int run() throws IOException {
-        int status = 0;
         try (Session s = new Session(null)) {
-            for (String f : files) {
+            return forEachArgument(files, f -> {
                 Path p = s.path(Target.parse(f, deviceOption.device), false);
                 FamfsFileAttributes a = Files.readAttributes(p, FamfsFileAttributes.class);
                 if (a.isDirectory()) {
-                    warn(p + ": is a directory (directories have no map)");
-                    status = FamfsCli.FAILED;
-                    continue;
+                    throw new FileSystemException(p.toString(), null, "is a directory (directories have no map)");
                 }
                 if (a.fileMap().isEmpty()) {
-                    warn(p + ": invalid map: " + a.mapProblem().orElse("unknown"));
-                    status = FamfsCli.FAILED;
-                    continue;
+                    throw new IOException(p + ": invalid map: " + a.mapProblem().orElse("unknown"));
                 }
                 print(out(), p.toString(), a.size(), a.fileMap().get());
-            }
+            });
         }
-        return status;
     }
 
     static void print(PrintStream out, String name, long size, FileMap map) {

@@ -38,18 +38,17 @@ final class LsCommand extends FamfsCommand {
     int run() throws IOException {
         try (Session s = new Session(null)) {
             boolean headers = paths.size() > 1 || recursive;
-            boolean first = true;
-            for (String arg : paths) {
+            boolean[] first = {true};
+            return forEachArgument(paths, arg -> {
                 Path p = s.path(Target.parse(arg, deviceOption.device), false);
                 FamfsFileAttributes a = Files.readAttributes(p, FamfsFileAttributes.class);
                 if (!a.isDirectory()) {
                     line(out(), a, p.toString(), longFormat);
-                    continue;
+                    return;
                 }
-                first = list(p, headers, first);
-            }
+                first[0] = list(p, headers, first[0]);
+            });
         }
-        return 0;
     }
 
     private boolean list(Path dir, boolean headers, boolean first) throws IOException {

@@ -41,17 +41,16 @@ final class MkdirCommand extends FamfsCommand {
     @Override
     int run() throws IOException {
         try (Session s = new Session(uuid.systemUuid)) {
-            for (String arg : paths) {
+            return forEachArgument(paths, arg -> {
                 Path dir = s.path(Target.parse(arg, deviceOption.device), true);
                 FileAttribute<?>[] attrs = owner.attributes(owner.mode == null ? 0755 : owner.mode);
                 if (!parents) {
                     Files.createDirectory(dir, attrs);
-                    continue;
+                    return;
                 }
                 makeParents(dir, attrs);
-            }
+            });
         }
-        return 0;
     }
 
     /** mkdir -p: find the deepest existing level (a directory), then make the rest top down. */

@@ -22,7 +22,7 @@ final class StatCommand extends FamfsCommand {
     @Override
     int run() throws IOException {
         try (Session s = new Session(null)) {
-            for (String arg : paths) {
+            return forEachArgument(paths, arg -> {
                 Path p = s.path(Target.parse(arg, deviceOption.device), false);
                 FamfsFileAttributes a = Files.readAttributes(p, FamfsFileAttributes.class);
                 out().printf("  File: %s%n", p);
@@ -44,8 +44,7 @@ final class StatCommand extends FamfsCommand {
                         out().printf("  Map: INVALID: %s%n", a.mapProblem().orElse("unknown"));
                     }
                 }
-            }
+            });
         }
-        return 0;
     }
 }

@@ -53,4 +53,37 @@ class CopyTreeTest {
         famfs("verify", "-S", "12345", "-f", dev + ":/java/random").ok();
         famfs("fsck", dev).ok();
     }
+
+    /** A tree with links to a file, to a directory, to nothing and back to its own root, copied with -P and -L. */
+    @Test
+    void symbolicLinksAreSkippedAndCountedOrFollowed() throws Exception {
+        Path tree = tmp.resolve("tree");
+        Files.createDirectories(tree.resolve("dir/sub"));
+        Files.writeString(tree.resolve("file.txt"), "file");
+        Files.writeString(tree.resolve("dir/sub/deep.txt"), "deep");
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("o.txt"), "outside");
+        Files.createSymbolicLink(tree.resolve("link-to-file"), tree.resolve("file.txt"));
+        Files.createSymbolicLink(tree.resolve("link-to-outside"), outside);
+        Files.createSymbolicLink(tree.resolve("dangling"), tmp.resolve("nothing-here"));
+        Files.createSymbolicLink(tree.resolve("dir/loop"), tree);
+        String dev = tmp.resolve("famfs.img").toString();
+        famfs("mkfs", "--size", "256M", "--system-uuid", MASTER, dev).ok();
+
+        CliRunner.Result p = famfs("cp", "-r", "--system-uuid", MASTER, tree.toString(), dev + ":/p").ok();
+        assertTrue(p.out().startsWith("copied 2 files") && p.out().contains("skipped 4 symbolic links"), p::toString);
+        assertTrue(p.err().isEmpty(), p::toString);
+        assertEquals("dir/\nfile.txt\n", famfs("ls", dev + ":/p").ok().out());
+        famfs("stat", dev + ":/p/link-to-file").fails(FamfsCli.FAILED, "no such file");
+
+        CliRunner.Result l = famfs("cp", "-r", "-L", "--system-uuid", MASTER, tree.toString(), dev + ":/l");
+        assertEquals(FamfsCli.FAILED, l.status(), l::toString);
+        assertTrue(l.err().contains("dangling") && l.err().contains("a symbolic link to nothing"), l::toString);
+        assertTrue(l.err().contains("loop"), l::toString);
+        assertEquals(2, l.err().lines().count(), l::toString);
+        assertEquals("file", new String(famfs("cat", dev + ":/l/link-to-file").ok().stdout()));
+        assertEquals("outside", new String(famfs("cat", dev + ":/l/link-to-outside/o.txt").ok().stdout()));
+        assertEquals("deep", new String(famfs("cat", dev + ":/l/dir/sub/deep.txt").ok().stdout()));
+        famfs("fsck", dev).ok();
+    }
 }

@@ -401,20 +401,45 @@ class FamfsCliTest {
         assertEquals(2, r.status(), r::toString);
         assertTrue(r.out().contains("ALLOCATION COLLISIONS"), r::toString);
         assertTrue(r.out().contains("NOT clean"), r::toString);
-        // bad entries and invalid maps are reported, but do not change the status (as the reference)
+        // other damage (bad entries, invalid maps) exits 128, so that 'famfs fsck && ...' stops on it
         Path badCrc = ReferenceImages.buildCorrupt("corrupt-entry-crc", tmp);
         CliRunner.Result b = famfs("fsck", badCrc.toString());
-        assertEquals(0, b.status(), b::toString);
-        assertTrue(b.out().contains("1 bad log entries"), b::toString);
+        assertEquals(FsckCommand.DAMAGED, b.status(), b::toString);
+        assertTrue(b.out().contains("1 bad log entries") && b.out().contains("NOT clean"), b::toString);
         Path pastEnd = ReferenceImages.buildCorrupt("corrupt-extent-past-end", tmp);
         CliRunner.Result p = famfs("fsck", pastEnd.toString());
-        assertEquals(0, p.status(), p::toString);
+        assertEquals(FsckCommand.DAMAGED, p.status(), p::toString);
         assertTrue(p.out().contains("invalid file maps") && p.out().contains("past the end of the device"),
                 p::toString);
         CliRunner.Result ls = famfs("ls", "-l", pastEnd + ":/a/b");
         assertTrue(ls.out().contains("INVALID MAP"), ls::toString);
         assertTrue(ls.err().contains("replay problem(s)") && ls.err().lines().count() == 1, ls::toString);
         famfs("fsck", tmp.resolve("absent.img").toString()).fails(FsckCommand.CANNOT_CHECK, "no such famfs device");
+    }
+
+    /** Like coreutils: a missing or bad argument is one line on stderr, the others are still done, exit 1. */
+    @Test
+    void severalPathsGoOnPastAMissingOne() throws Exception {
+        write("mkdir", dev + ":/a", dev + ":/b").ok();
+        write("cp", local("x.txt", "hello".getBytes()).toString(), dev + ":/a/x.txt").ok();
+        CliRunner.Result ls = famfs("ls", dev + ":/missing", dev + ":/a", dev + ":/b/nope", dev + ":/b");
+        assertEquals(FamfsCli.FAILED, ls.status(), ls::toString);
+        assertTrue(ls.out().contains("x.txt") && ls.out().contains("/b:"), ls::toString);
+        assertEquals(2, ls.err().lines().count(), ls::toString);
+        assertTrue(ls.err().contains("/missing") && ls.err().contains("/b/nope"), ls::toString);
+        CliRunner.Result stat = famfs("stat", dev + ":/nope", dev + ":/a/x.txt");
+        assertEquals(FamfsCli.FAILED, stat.status(), stat::toString);
+        assertTrue(stat.out().contains("Size: 5"), stat::toString);
+        CliRunner.Result cat = famfs("cat", dev + ":/nope", dev + ":/a", dev + ":/a/x.txt");
+        assertEquals(FamfsCli.FAILED, cat.status(), cat::toString);
+        assertEquals("hello", cat.out(), cat::toString);
+        assertEquals(2, cat.err().lines().count(), cat::toString);
+        CliRunner.Result map = famfs("getmap", dev + ":/a", dev + ":/a/x.txt");
+        assertEquals(FamfsCli.FAILED, map.status(), map::toString);
+        assertTrue(map.out().contains("simple map: 1 extent"), map::toString);
+        CliRunner.Result mk = write("mkdir", dev + ":/a", dev + ":/c");
+        assertEquals(FamfsCli.FAILED, mk.status(), mk::toString);
+        assertTrue(famfs("ls", dev + ":/").ok().out().contains("c/"), "the second mkdir was done");
     }
 
     @Test
