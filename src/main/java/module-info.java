@@ -6,7 +6,8 @@
 module io.github.famfs.nio {
     requires org.jnrproject.ffi;
     requires org.jnrproject.jffi;
-    requires info.picocli;
+    // only the famfs command-line tool (io.github.famfs.cli) needs picocli; the library does not
+    requires static info.picocli;
     requires java.logging;
 
     exports io.github.famfs.nio;

@@ -71,7 +71,10 @@ class JarLayoutIT {
         }
     }
 
-    /** A JDK 22+ program on the built jar: map(mode, position, size, arena) gives a MemorySegment of the file. */
+    /**
+     * A JDK 22+ program on the built jar, with a library user's class path (jnr-ffi, no picocli): map(mode,
+     * position, size, arena) gives a MemorySegment of the file.
+     */
     @Test
     void segmentMappingThroughTheBuiltJar() throws Exception {
         Path jdk = Path.of(System.getProperty("famfs.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
