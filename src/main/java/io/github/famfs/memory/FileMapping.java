@@ -35,6 +35,10 @@ public final class FileMapping {
     private static final long MAX_MAP_COUNT = maxMapCount();
     /** Mappings (pieces and reservations) of this library that are not unmapped yet. */
     private static final AtomicLong LIVE = new AtomicLong();
+    /** Above this many live mappings a map first reclaims the unreachable ones. */
+    private static volatile long reclaimAt = MAX_MAP_COUNT / 2;
+    /** Mappings not made here, as last counted in /proc/self/maps (-1: not yet). */
+    private static volatile long othersSeen = -1;
 
     private final long reservation;
     private final long reservedLength;
@@ -87,11 +91,17 @@ public final class FileMapping {
         long span = ranges.isEmpty() ? granule : ranges.get(ranges.size() - 1)[0] + ranges.get(ranges.size() - 1)[2];
         int needed = ranges.size() + 1;
         boolean reclaimed = false;
-        if (LIVE.get() + needed > MAX_MAP_COUNT / 2) {
+        if (LIVE.get() + needed > reclaimAt) {
             reclaim(needed);
             reclaimed = true;
         }
-        checkMapCount(needed, subject);
+        if (!roomFor(needed)) {
+            if (!reclaimed) {
+                reclaim(needed);
+                reclaimed = true;
+            }
+            checkMapCount(needed, subject);
+        }
         while (true) {
             try {
                 long reservation = mapPieces(ranges, span, writable, device, info, subject);
@@ -157,41 +167,58 @@ public final class FileMapping {
     }
 
     /**
-     * Unmaps what is unreachable: a garbage collection, then a wait (bounded) for the Cleaners to run, until the
-     * live count leaves room for {@code needed} more below half the limit or stops falling.
+     * Unmaps what is unreachable: a garbage collection, then a wait (at most 2 s) for the Cleaners to run, until
+     * the live count leaves room for {@code needed} more below half the limit, or stops falling for 100 ms. The
+     * next reclaim comes when an eighth of the limit more is mapped, so that mappings that are all still
+     * reachable do not cost a collection per map.
      */
     private static void reclaim(int needed) {
-        long before = LIVE.get();
         System.gc();
         long deadline = System.nanoTime() + RECLAIM_WAIT_NANOS;
-        long last = before;
+        long last = LIVE.get();
         int still = 0;
-        while (LIVE.get() + needed > MAX_MAP_COUNT / 2 && System.nanoTime() < deadline) {
+        while (LIVE.get() + needed > MAX_MAP_COUNT / 2 && System.nanoTime() < deadline && still < 10) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
             long now = LIVE.get();
             still = now < last ? 0 : still + 1;
             last = now;
-            if (still >= 20 && now < before) {
-                return; // the Cleaners are done with what this collection found
-            }
         }
+        reclaimAt = Math.max(MAX_MAP_COUNT / 2, LIVE.get() + MAX_MAP_COUNT / 8);
+    }
+
+    /**
+     * Whether {@code needed} more mappings fit. /proc/self/maps is read (it costs milliseconds when long) only for
+     * a large map, or when the live count plus the other mappings last seen there comes within a sixteenth of
+     * the limit.
+     */
+    private static boolean roomFor(int needed) {
+        long live = LIVE.get();
+        if (needed < MAP_COUNT_CHECK_FROM && live + needed <= MAX_MAP_COUNT / 2) {
+            return true;
+        }
+        long others = othersSeen;
+        if (needed < MAP_COUNT_CHECK_FROM && others >= 0
+                && live + others + needed + MAP_COUNT_HEADROOM <= MAX_MAP_COUNT - MAX_MAP_COUNT / 16) {
+            return true;
+        }
+        long used = currentMapCount();
+        othersSeen = Math.max(0, used - LIVE.get());
+        return used + needed + MAP_COUNT_HEADROOM <= MAX_MAP_COUNT;
     }
 
     private static void checkMapCount(int needed, String subject) throws IOException {
-        if (needed < MAP_COUNT_CHECK_FROM && LIVE.get() + needed <= MAX_MAP_COUNT / 2) {
-            return;
-        }
         long max = MAX_MAP_COUNT;
         long used = currentMapCount();
         if (used + needed + MAP_COUNT_HEADROOM > max) {
             throw new IOException(subject + ": mapping it needs " + needed + " mappings (one per extent or chunk) but"
-                    + " this process already has " + used + " of vm.max_map_count = " + max + "; map a smaller range,"
-                    + " or raise vm.max_map_count");
+                    + " this process already has " + used + " of vm.max_map_count = " + max + " (" + LIVE.get()
+                    + " of them famfs mappings still reachable, after the unreachable ones were reclaimed); map a"
+                    + " smaller range, drop mappings no longer used (close their arenas), or raise vm.max_map_count");
         }
     }
 

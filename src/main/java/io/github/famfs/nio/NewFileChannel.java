@@ -435,6 +435,10 @@ final class NewFileChannel extends PositionalChannel {
                 }
                 return;
             }
+            if (device.lifecycle().isClosing()) {
+                cleanable.clean();
+                throw notPublishedClosed();
+            }
             long finalSize = fixedSize > 0 ? fixedSize : size;
             if (failed != null) {
                 cleanable.clean();
