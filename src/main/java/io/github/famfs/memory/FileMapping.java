@@ -115,7 +115,7 @@ public final class FileMapping {
                 throw new IOException(subject + ": mapping it needs " + ranges.size() + " mappings and the kernel"
                         + " refused the " + (refused.done + 1) + "th even after unreachable mappings were reclaimed"
                         + " (this process holds " + currentMapCount() + " of vm.max_map_count = " + MAX_MAP_COUNT
-                        + ", " + LIVE.get() + " of them famfs mappings still reachable); map a smaller range, drop"
+                        + ", famfs holding up to " + LIVE.get() + " still reachable); map a smaller range, drop"
                         + " mappings no longer used (close their arenas), or raise vm.max_map_count",
                         refused.getCause());
             }
@@ -216,8 +216,8 @@ public final class FileMapping {
         long used = currentMapCount();
         if (used + needed + MAP_COUNT_HEADROOM > max) {
             throw new IOException(subject + ": mapping it needs " + needed + " mappings (one per extent or chunk) but"
-                    + " this process already has " + used + " of vm.max_map_count = " + max + " (" + LIVE.get()
-                    + " of them famfs mappings still reachable, after the unreachable ones were reclaimed); map a"
+                    + " this process already has " + used + " of vm.max_map_count = " + max + ", famfs holding up to "
+                    + LIVE.get() + " still reachable after the unreachable ones were reclaimed); map a"
                     + " smaller range, drop mappings no longer used (close their arenas), or raise vm.max_map_count");
         }
     }

@@ -254,7 +254,8 @@ public final class CloseRaces {
             published += r.published.size();
         }
         return rounds + " rounds, " + totalOps + " operations (" + totalRefused + " refused by the close), "
-                + published + " files published and checked";
+                + published + " files published and checked; MemorySegment maps " + (SEGMENTS != null ? "included"
+                : "not available on this runtime");
     }
 
     private void runRound(Round r, int round) throws Exception {
