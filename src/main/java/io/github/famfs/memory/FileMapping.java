@@ -100,7 +100,7 @@ public final class FileMapping {
                 reclaim(needed);
                 reclaimed = true;
             }
-            checkMapCount(needed, subject);
+            checkMapCount(ranges.size(), subject);
         }
         while (true) {
             try {

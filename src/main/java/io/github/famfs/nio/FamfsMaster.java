@@ -51,7 +51,8 @@ final class FamfsMaster {
         device.flock(true);
         try {
             for (java.nio.file.Path log : mountLogs) {
-                mountLocks.add(io.github.famfs.memory.KernelMounts.FileLock.exclusive(log, device.lifecycle()::isClosing));
+                mountLocks.add(io.github.famfs.memory.KernelMounts.FileLock.exclusive(log,
+                        device.lifecycle()::isClosing));
             }
         } catch (IOException e) {
             unlockFiles();
