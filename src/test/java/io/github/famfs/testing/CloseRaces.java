@@ -252,6 +252,11 @@ public final class CloseRaces {
             totalOps += r.ops.get();
             totalRefused += r.refused.get();
             published += r.published.size();
+            if ((round + 1) % 1000 == 0) {
+                System.out.println("round " + (round + 1) + ": " + totalOps + " operations, " + published
+                        + " files published, " + problems.size() + " problems");
+                System.out.flush();
+            }
         }
         return rounds + " rounds, " + totalOps + " operations (" + totalRefused + " refused by the close), "
                 + published + " files published and checked; MemorySegment maps " + (SEGMENTS != null ? "included"
@@ -795,7 +800,7 @@ public final class CloseRaces {
         long published = 0;
         for (int round = 0; round < rounds && problems.isEmpty(); round++) {
             Random rnd = new Random(seed + round);
-            FileSystem fs = format(img, "128M");
+            FileSystem fs = format(img, "1G");
             Map<String, byte[]> ok = new ConcurrentHashMap<>();
             List<Thread> threads = new ArrayList<>();
             CountDownLatch go = new CountDownLatch(1);
