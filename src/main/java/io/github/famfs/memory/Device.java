@@ -4,7 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.ClosedFileSystemException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -12,9 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * An open famfs device or image: one file descriptor and one mapping of the whole device, made once at open
  * (aligned to the device's alignment) and sliced for every access. Nothing calls read(2) or write(2) on it.
  *
- * <p>Access to the mapping is bracketed by {@link #acquire()}/{@link #release()}; {@link #close()} waits for
- * the accesses in flight, then unmaps, so no thread can touch memory that is gone. A read-only device is
- * mapped PROT_READ and its windows are read-only buffers, so a stray write is an exception, not a crash.
+ * <p>Every use of the mapping or the descriptor is an entry of the device's {@link Lifecycle} (the methods that
+ * touch them say "the caller holds an entry"); {@link #close()} closes that lifecycle, which waits for the entries
+ * in flight without holding any lock they need, then unmaps, so no thread can touch memory that is gone. A
+ * read-only device is mapped PROT_READ and its windows are read-only buffers, so a stray write is an exception,
+ * not a crash.
  */
 public final class Device implements Closeable {
     private static final int WINDOW_SHIFT = 30;
@@ -26,17 +28,20 @@ public final class Device implements Closeable {
     private final long base;
     private final long mappedLength;
     private final AtomicReferenceArray<ByteBuffer> windows;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean closed;
-    private java.nio.channels.FileChannel imageChannel;
+    private final Lifecycle lifecycle;
+    /** The image file for bulk writes (see {@link #writesThroughFile()}); opened with the device, else null. */
+    private final java.nio.channels.FileChannel imageChannel;
 
-    private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength) {
+    private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength,
+            java.nio.channels.FileChannel imageChannel) {
         this.info = info;
         this.writable = writable;
         this.fd = fd;
         this.base = base;
         this.mappedLength = mappedLength;
+        this.imageChannel = imageChannel;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
+        this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
     }
 
     /** Opens and maps the whole device, read-only or read-write. */
@@ -63,7 +68,17 @@ public final class Device implements Closeable {
             if (!info.isDaxDevice()) {
                 AddressSpace.adviseHugePages(base, length);
             }
-            return new Device(info, writable, fd, base, length);
+            java.nio.channels.FileChannel image = null;
+            if (writable && !info.isDaxDevice()) {
+                try {
+                    image = java.nio.channels.FileChannel.open(info.realPath(),
+                            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+                } catch (IOException | RuntimeException e) {
+                    AddressSpace.unmap(base, length);
+                    throw e;
+                }
+            }
+            return new Device(info, writable, fd, base, length, image);
         } catch (IOException | RuntimeException e) {
             c.close(fd);
             throw e;
@@ -88,14 +103,45 @@ public final class Device implements Closeable {
     }
 
     /**
-     * flock(2) on the device's descriptor: {@code exclusive} takes LOCK_EX (blocking), else LOCK_UN. It excludes
-     * other processes of this host (the reference CLI takes the same lock on its log file); it is advisory.
+     * flock(2) on the device's descriptor: {@code exclusive} takes LOCK_EX, else LOCK_UN. It excludes other
+     * processes of this host (the reference CLI takes the same lock on its log file); it is advisory.
+     *
+     * <p>Taking the lock: the caller holds an entry. While another process holds the lock this polls (LOCK_NB,
+     * backing off to 5 ms) instead of blocking in the kernel, and gives up with {@link ClosedFileSystemException}
+     * once the device is closing, so that a close never waits on another process. Releasing it takes its own
+     * entry, and does nothing once closing began (closing the descriptor releases the lock).
      */
     public void flock(boolean exclusive) throws IOException {
-        if (Native.libc().flock(fd, exclusive ? LibC.LOCK_EX : LibC.LOCK_UN) != 0) {
-            throw Native.error("flock", info.path());
+        LibC c = Native.libc();
+        if (!exclusive) {
+            if (!lifecycle.tryEnter()) {
+                return;
+            }
+            try {
+                if (c.flock(fd, LibC.LOCK_UN) != 0) {
+                    throw Native.error("flock", info.path());
+                }
+            } finally {
+                lifecycle.exit();
+            }
+            return;
+        }
+        long pause = 50_000;
+        while (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
+            int errno = Native.errno();
+            if (errno != EWOULDBLOCK && errno != EINTR) {
+                throw Native.error("flock", info.path());
+            }
+            if (lifecycle.isClosing()) {
+                throw new ClosedFileSystemException();
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 5_000_000);
         }
     }
+
+    private static final int EINTR = 4;
+    private static final int EWOULDBLOCK = 11;
 
     /** This process's effective user and group ids. */
     public static int[] effectiveIds() throws IOException {
@@ -103,26 +149,32 @@ public final class Device implements Closeable {
         return new int[] {c.geteuid(), c.getegid()};
     }
 
-    /** Begins an access to the mapping; fails once the device is closed. Pair with {@link #release()}. */
-    public void acquire() throws DeviceClosedException {
-        inFlight.incrementAndGet();
-        if (closed) {
-            release();
-            throw new DeviceClosedException(info.path().toString());
-        }
+    /** The lifecycle every use of this device registers with. */
+    public Lifecycle lifecycle() {
+        return lifecycle;
     }
 
+    /**
+     * Begins an entry (see {@link Lifecycle#enter()}): fails with {@link ClosedFileSystemException} once closing
+     * began. Pair with {@link #release()}.
+     */
+    public void acquire() {
+        lifecycle.enter();
+    }
+
+    /** Ends an entry begun by {@link #acquire()}. */
     public void release() {
-        inFlight.decrementAndGet();
+        lifecycle.exit();
     }
 
     public boolean isOpen() {
-        return !closed;
+        return !lifecycle.isClosing();
     }
 
     /**
      * A little-endian buffer over device bytes {@code [offset, offset+length)} (a slice of a cached window, or a
-     * new buffer when the range crosses windows). Valid only while the caller holds an access.
+     * new buffer when the range crosses windows). Valid only while the caller holds an entry; never handed to
+     * code outside this library.
      */
     public ByteBuffer slice(long offset, int length) {
         checkRange(offset, length);
@@ -137,7 +189,7 @@ public final class Device implements Closeable {
 
     /**
      * Copies {@code length} device bytes at {@code offset} into {@code dst} at its position, advancing it.
-     * Valid only while the caller holds an access.
+     * Valid only while the caller holds an entry.
      */
     public void copyTo(long offset, ByteBuffer dst, int length) {
         forEachWindow(offset, length, (w, at, n) -> {
@@ -176,7 +228,7 @@ public final class Device implements Closeable {
 
     /**
      * Writes {@code src} (from its position, advancing it) to image bytes at {@code offset} with pwrite(2).
-     * Only where {@link #writesThroughFile()}.
+     * Only where {@link #writesThroughFile()}; the caller holds an entry.
      */
     public void writeThroughFile(ByteBuffer src, long offset) throws IOException {
         checkRange(offset, src.remaining());
@@ -189,7 +241,8 @@ public final class Device implements Closeable {
 
     /**
      * Copies {@code length} bytes of {@code source} from {@code sourcePosition} to image bytes at {@code offset}
-     * inside the kernel (no user-space copy). Only where {@link #writesThroughFile()}.
+     * inside the kernel (no user-space copy). Only where {@link #writesThroughFile()}; the caller holds an entry,
+     * and {@code source} is the JDK's own FileChannel over a regular file (no foreign code sees the image).
      *
      * @return bytes copied (fewer at the end of the source)
      */
@@ -211,10 +264,9 @@ public final class Device implements Closeable {
         return done;
     }
 
-    private synchronized java.nio.channels.FileChannel imageChannel() throws IOException {
+    private java.nio.channels.FileChannel imageChannel() {
         if (imageChannel == null) {
-            imageChannel = java.nio.channels.FileChannel.open(info.realPath(), java.nio.file.StandardOpenOption.READ,
-                    java.nio.file.StandardOpenOption.WRITE);
+            throw new IllegalStateException(info.path() + " is not an image file open for writing");
         }
         return imageChannel;
     }
@@ -295,16 +347,17 @@ public final class Device implements Closeable {
         return w;
     }
 
-    /** Waits for accesses in flight, then unmaps and closes the descriptor. Idempotent. */
+    /**
+     * Closes the device's lifecycle (see {@link Lifecycle#close}): waits for the entries in flight, then unmaps
+     * and closes the descriptor. Idempotent; not a monitor, so no writer can deadlock with it.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        while (inFlight.get() > 0) {
-            LockSupport.parkNanos(10_000);
-        }
+    public void close() {
+        lifecycle.close(null);
+    }
+
+    /** The lifecycle's last step. */
+    private void unmapAndCloseDescriptor() {
         AddressSpace.unmap(base, mappedLength);
         try {
             if (imageChannel != null) {

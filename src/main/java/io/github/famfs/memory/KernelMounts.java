@@ -74,15 +74,33 @@ public final class KernelMounts {
 
         /** Opens {@code file} and takes LOCK_EX on it (blocking). */
         public static FileLock exclusive(Path file) throws IOException {
+            return exclusive(file, () -> false);
+        }
+
+        /**
+         * Opens {@code file} and takes LOCK_EX on it; while another process holds it this polls (LOCK_NB, backing
+         * off to 5 ms) and gives up with {@link java.nio.file.ClosedFileSystemException} once {@code closing}
+         * says so, so that a closing file system never waits on another process.
+         */
+        public static FileLock exclusive(Path file, java.util.function.BooleanSupplier closing) throws IOException {
             LibC c = Native.libc();
             int fd = c.open(Native.cString(file), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw Native.error("open", file);
             }
-            if (c.flock(fd, LibC.LOCK_EX) != 0) {
-                IOException e = Native.error("flock", file);
-                c.close(fd);
-                throw e;
+            long pause = 50_000;
+            while (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
+                int errno = Native.errno();
+                if ((errno != 11 && errno != 4) || closing.getAsBoolean()) {
+                    IOException e = Native.error("flock", file);
+                    c.close(fd);
+                    if (errno == 11 || errno == 4) {
+                        throw new java.nio.file.ClosedFileSystemException();
+                    }
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, 5_000_000);
             }
             return new FileLock(fd, file);
         }

@@ -11,7 +11,8 @@ import java.nio.ByteOrder;
  * Appends entries to a famfs log in the order that keeps it valid at every instant: the entry is built zeroed
  * with its seqnum and CRC, written to the free slot, fenced, and only then are the header's counters bumped.
  * A crash at any point leaves either the old log or the log with the new entry. Callers serialise appends
- * (between threads and, through flock, between processes).
+ * (between threads and, through flock, between processes), and hold an entry of the device's lifecycle while
+ * they call it (the log is the device mapping; {@code FamfsMaster.withLog} does both).
  */
 public final class LogWriter {
     private final ByteBuffer log;

@@ -2,8 +2,8 @@ package io.github.famfs.nio;
 
 import io.github.famfs.format.FileMap;
 import io.github.famfs.memory.Device;
-import io.github.famfs.memory.DeviceClosedException;
 import io.github.famfs.memory.FileMapping;
+import io.github.famfs.memory.Lifecycle;
 import io.github.famfs.meta.FileNode;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
@@ -20,7 +20,9 @@ import java.util.Objects;
 
 /**
  * A channel over one famfs file. Reads copy straight from the device mapping into the caller's buffer (one
- * copy, no system call); {@link #transferTo} hands slices of the mapping to the target, no copy on this side.
+ * copy, no system call). Transfers to and from other channels go through a bounce buffer of this channel: the
+ * device mapping is never handed to code outside famfs-nio, and the device is held (an entry of the file system's
+ * {@link Lifecycle}) only while bytes are copied, never while another channel reads or writes.
  */
 class FamfsFileChannel extends PositionalChannel {
     private final FamfsFileSystem fs;
@@ -30,6 +32,8 @@ class FamfsFileChannel extends PositionalChannel {
     private final Device device;
     private final boolean readable;
     private final boolean writable;
+    private final Lifecycle lifecycle;
+    private final DeviceTransfer.Bounce bounce = new DeviceTransfer.Bounce();
 
     FamfsFileChannel(FamfsFileSystem fs, FamfsPath path, FileNode node, FileMap map, Device device, boolean readable,
             boolean writable) {
@@ -40,6 +44,7 @@ class FamfsFileChannel extends PositionalChannel {
         this.device = device;
         this.readable = readable;
         this.writable = writable;
+        this.lifecycle = device.lifecycle();
     }
 
     FamfsPath path() {
@@ -91,21 +96,13 @@ class FamfsFileChannel extends PositionalChannel {
         if (n == 0) {
             return 0;
         }
-        access();
+        lifecycle.enterChannel();
         try {
             map.visit(pos, n, (fileOff, devOff, len) -> device.copyTo(devOff, dst, (int) len));
         } finally {
-            device.release();
+            lifecycle.exit();
         }
         return n;
-    }
-
-    private void access() throws IOException {
-        try {
-            device.acquire();
-        } catch (DeviceClosedException e) {
-            throw new AsynchronousCloseException();
-        }
     }
 
     private void ensureWritable() throws ClosedChannelException {
@@ -124,11 +121,11 @@ class FamfsFileChannel extends PositionalChannel {
             return 0;
         }
         checkWithinFile(pos, n, "write");
-        access();
+        lifecycle.enterChannel();
         try {
             map.visit(pos, n, (fileOff, devOff, len) -> device.copyFrom(src, devOff, (int) len));
         } finally {
-            device.release();
+            lifecycle.exit();
         }
         return n;
     }
@@ -180,77 +177,59 @@ class FamfsFileChannel extends PositionalChannel {
         if (!writable) {
             return;
         }
-        access();
+        lifecycle.enterChannel();
         try {
             map.visit(0, node.size(), (fileOff, devOff, len) -> device.sync(devOff, len));
         } finally {
-            device.release();
+            lifecycle.exit();
         }
     }
 
+    /**
+     * Copies file bytes to {@code target} through this channel's bounce buffer (at most 1 MiB at a time): the
+     * device is held only while a piece is copied into the buffer, never while the target writes, so a target
+     * that blocks cannot hold up a close (the transfer then fails with {@link AsynchronousCloseException}), and
+     * the target never sees device memory.
+     */
     @Override
     public long transferTo(long pos, long count, WritableByteChannel target) throws IOException {
         if (pos < 0 || count < 0) {
             throw new IllegalArgumentException("negative position or count");
         }
+        Objects.requireNonNull(target, "target");
         ensureReadable();
         long n = Math.min(count, node.size() - pos);
         if (n <= 0) {
             return 0;
         }
-        long[] written = {0};
-        access();
-        try {
-            map.visit(pos, n, (fileOff, devOff, len) -> {
-                long done = 0;
-                while (done < len) {
-                    int piece = (int) Math.min(len - done, 1 << 24);
-                    ByteBuffer slice = device.slice(devOff + done, piece);
-                    while (slice.hasRemaining()) {
-                        int w = target.write(slice);
-                        if (w <= 0 && slice.hasRemaining()) {
-                            written[0] += piece - slice.remaining();
-                            throw new StopTransfer();
-                        }
-                    }
-                    done += piece;
-                    written[0] += piece;
-                }
-            });
-        } catch (StopTransfer stop) {
-            // non-blocking target is full
-        } finally {
-            device.release();
-        }
-        return written[0];
+        return DeviceTransfer.writeOut(target, bounce, pos, n, this::readAt);
     }
 
-    /** Ends a transfer early when a non-blocking target takes no more. */
-    private static final class StopTransfer extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        StopTransfer() {
-            super(null, null);
-        }
-    }
-
-    /** Reads from {@code src} straight into the file's device memory, in place (famfs files never grow). */
+    /**
+     * Reads from {@code src} into the file's device memory, in place (famfs files never grow). From the JDK's own
+     * FileChannel over a regular file, read(2) lands in the device memory itself; from any other channel the
+     * bytes go through this channel's bounce buffer, and the device is held only while they are copied in.
+     */
     @Override
     public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
         if (pos < 0 || count < 0) {
             throw new IllegalArgumentException("negative position or count");
         }
+        Objects.requireNonNull(src, "src");
         ensureWritable();
         long n = Math.min(DeviceTransfer.available(src, count), Math.max(0, node.size() - pos));
         if (n == 0) {
             return 0;
         }
-        access();
-        try {
-            return DeviceTransfer.readInto(src, device, map, pos, n);
-        } finally {
-            device.release();
+        if (DeviceTransfer.isJdkFile(src)) {
+            lifecycle.enterChannel();
+            try {
+                return DeviceTransfer.readFileInto((FileChannel) src, device, map, pos, n);
+            } finally {
+                lifecycle.exit();
+            }
         }
+        return DeviceTransfer.readInto(src, bounce, pos, n, this::writeAt);
     }
 
     /**
@@ -302,12 +281,26 @@ class FamfsFileChannel extends PositionalChannel {
             throw new NonWritableChannelException();
         }
         checkWithinFile(pos, size, "map");
-        return FileMapping.map(device, map, pos, size, w, path.toString());
+        lifecycle.enterChannel();
+        try {
+            return FileMapping.map(device, map, pos, size, w, path.toString());
+        } finally {
+            lifecycle.exit();
+        }
     }
 
     @Override
     protected void implCloseChannel() {
         fs.channelClosed(this);
+    }
+
+    /** Closes this channel because its file system closed (the device is no longer used by anyone). */
+    void closeWithFileSystem() {
+        try {
+            close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.github.famfs.format.Layout;
 import io.github.famfs.format.Superblock;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
+import io.github.famfs.memory.Lifecycle;
 import io.github.famfs.meta.DirNode;
 import io.github.famfs.meta.FileNode;
 import io.github.famfs.meta.LogReplay;
@@ -20,7 +21,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.FileStore;
@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A famfs opened on a DAX device or image file: the device mapped once, the log replayed into an immutable
@@ -60,11 +59,10 @@ public final class FamfsFileSystem extends FileSystem {
     private final FileTime openTime = FileTime.from(Instant.now());
     private final FamfsPath root;
     private final FamfsFileStore store;
-    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
-    private final Set<NewFileChannel.Allocation> pending = ConcurrentHashMap.newKeySet();
+    /** Where channels, pending files and every use of the device register; see {@link #close()}. */
+    private final Lifecycle lifecycle;
     private final FamfsMaster writer;
     private final InterleaveParams defaultInterleave;
-    private volatile boolean closed;
 
     private FamfsFileSystem(FamfsFileSystemProvider provider, DeviceInfo info, Device device, Namespace namespace,
             ByteBuffer log, boolean master, boolean readOnly, FamfsMaster writer, InterleaveParams interleave) {
@@ -79,6 +77,7 @@ public final class FamfsFileSystem extends FileSystem {
         this.readOnly = readOnly;
         this.root = FamfsPath.of(this, true, List.of());
         this.store = new FamfsFileStore(this);
+        this.lifecycle = device.lifecycle();
     }
 
     /** Opens, validates and replays the famfs on {@code info}'s device (formatting it first when asked). */
@@ -231,10 +230,13 @@ public final class FamfsFileSystem extends FileSystem {
         return root;
     }
 
+    /** Throws {@link ClosedFileSystemException} once closing has begun. */
     void ensureOpen() {
-        if (closed) {
-            throw new ClosedFileSystemException();
-        }
+        lifecycle.checkOpen();
+    }
+
+    Lifecycle lifecycle() {
+        return lifecycle;
     }
 
     void checkWritable() {
@@ -298,16 +300,17 @@ public final class FamfsFileSystem extends FileSystem {
         }
         FileNode f = (FileNode) n;
         FamfsFileChannel ch = ChannelFactory.create(this, path, f, fileMap(f, path), device, readable, writable);
-        channels.add(ch);
-        if (closed) {
+        try {
+            lifecycle.register(ch, ch::closeWithFileSystem);
+        } catch (ClosedFileSystemException e) {
             ch.close();
-            throw new ClosedFileSystemException();
+            throw e;
         }
         return ch;
     }
 
-    void channelClosed(Channel ch) {
-        channels.remove(ch);
+    void channelClosed(FamfsFileChannel ch) {
+        lifecycle.unregister(ch);
     }
 
     void checkAccess(FamfsPath path, java.nio.file.AccessMode... modes) throws IOException {
@@ -339,12 +342,18 @@ public final class FamfsFileSystem extends FileSystem {
         return writer;
     }
 
+    /**
+     * Registers a file being made; when the file system closes first, {@code a} is discarded (nothing published;
+     * its channel's close then throws, see {@link NewFileChannel}).
+     *
+     * @throws ClosedFileSystemException when closing has begun
+     */
     void pendingStarted(NewFileChannel.Allocation a) {
-        pending.add(a);
+        lifecycle.register(a, a::discardWithFileSystem);
     }
 
     void pendingFinished(NewFileChannel.Allocation a) {
-        pending.remove(a);
+        lifecycle.unregister(a);
     }
 
     /** Longest relative path famfs-nio writes (the reference stores 79 bytes and asserts below that). */
@@ -413,42 +422,36 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     /**
-     * Closes the file system: it leaves the provider's registry, its open channels are closed, files being made
-     * whose channels or streams were not closed are discarded (nothing half-written is ever published), written
-     * bytes of an image file are synced, and the device mapping is unmapped once the reads in flight have
-     * finished. Buffers and segments made by
-     * {@code FileChannel.map} are separate mappings and stay valid until they are unreachable (or their arena
-     * closes).
+     * Closes the file system through its {@link Lifecycle}: new operations fail (file-system calls with
+     * {@link ClosedFileSystemException}, channel operations with {@code AsynchronousCloseException}), the ones
+     * running finish (none waits on code outside famfs-nio while it holds the device), then the open channels are
+     * closed, files being made whose channels or streams were not closed are discarded (nothing half-written is
+     * ever published; closing such a channel later throws), written bytes of an image file are synced, and the
+     * device is unmapped. Idempotent; callable from any thread, and every call returns once the close is
+     * complete. Buffers and segments made by {@code FileChannel.map} are separate mappings and stay valid until
+     * they are unreachable (or their arena closes).
      */
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (lifecycle.isClosing()) {
+            lifecycle.close(null);
+            return;
         }
         provider.unregister(this);
-        for (Channel ch : channels) {
-            ch.close();
-        }
-        for (NewFileChannel.Allocation a : pending) {
-            a.run();
-        }
-        if (!readOnly) {
-            device.acquire();
-            try {
-                device.sync(0, device.size());
-            } finally {
-                device.release();
+        lifecycle.close(() -> {
+            if (!readOnly) {
+                try {
+                    device.sync(0, device.size());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
-        }
-        device.close();
+        });
     }
 
     @Override
     public boolean isOpen() {
-        return !closed;
+        return !lifecycle.isClosing();
     }
 
     @Override

@@ -51,7 +51,8 @@ final class FamfsMaster {
         device.flock(true);
         try {
             for (java.nio.file.Path log : mountLogs) {
-                mountLocks.add(io.github.famfs.memory.KernelMounts.FileLock.exclusive(log));
+                mountLocks.add(io.github.famfs.memory.KernelMounts.FileLock.exclusive(log,
+                        device.lifecycle()::isClosing));
             }
         } catch (IOException e) {
             unlockFiles();
@@ -79,8 +80,21 @@ final class FamfsMaster {
         return ids[1];
     }
 
-    /** Runs {@code op} holding the log: locked, flocked, caught up with other processes' appends. */
+    /**
+     * Runs {@code op} holding the log: an entry of the device's lifecycle (so the log stays mapped while it is
+     * written), locked, flocked, caught up with other processes' appends. Once the file system is closing it
+     * throws {@link java.nio.file.ClosedFileSystemException}.
+     */
     <T> T withLog(LogOperation<T> op) throws IOException {
+        device.acquire();
+        try {
+            return withLogLocked(op);
+        } finally {
+            device.release();
+        }
+    }
+
+    private <T> T withLogLocked(LogOperation<T> op) throws IOException {
         lock.lock();
         try {
             boolean took = !flocked;
@@ -131,14 +145,12 @@ final class FamfsMaster {
         }
     }
 
+    /** Inside {@link #withLog} (which holds the entry). */
     private void catchUp() throws IOException {
-        device.acquire();
         try {
             replayer.catchUp();
         } catch (FormatException e) {
             throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);
-        } finally {
-            device.release();
         }
         if (replayer.badEntry() >= 0) {
             throw new IOException(device.info().path() + ": log entry " + replayer.badEntry() + " is invalid, so"

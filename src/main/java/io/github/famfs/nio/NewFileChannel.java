@@ -14,12 +14,15 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +31,8 @@ import java.util.Objects;
  * A channel on a famfs file being made. Space is allocated as data arrives (all at once when the size is fixed
  * at creation) and written straight into the device; the file is published, with its final size and map, by
  * one log entry when the channel is closed. Until then no reader sees it. A channel that is dropped without
- * being closed, or still open when the file system closes, publishes nothing and gives its space back.
+ * being closed, or still open when the file system closes, publishes nothing and gives its space back; closing
+ * it after its file system closed throws a {@link FileSystemException} saying that it was not published.
  */
 final class NewFileChannel extends PositionalChannel {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -42,6 +46,8 @@ final class NewFileChannel extends PositionalChannel {
         FileMap fixed;
         long allocated;
         private boolean finished;
+        /** Discarded because the file system closed first: closing the channel says it was not published. */
+        private boolean discardedWithFileSystem;
 
         Allocation(FamfsMaster master, FamfsFileSystem fs) {
             this.master = master;
@@ -59,6 +65,21 @@ final class NewFileChannel extends PositionalChannel {
             return first;
         }
 
+        /**
+         * The file system closed before the file was published (a lifecycle resource): nothing is published, and
+         * nothing is given back (the allocator goes with the file system; closing the device ends the flock).
+         */
+        synchronized void discardWithFileSystem() {
+            if (!finished) {
+                finished = true;
+                discardedWithFileSystem = true;
+            }
+        }
+
+        synchronized boolean discardedWithFileSystem() {
+            return discardedWithFileSystem;
+        }
+
         /** Gives the units back (never published) and ends the lease. */
         @Override
         public void run() {
@@ -70,7 +91,7 @@ final class NewFileChannel extends PositionalChannel {
                     release();
                     return null;
                 });
-            } catch (IOException e) {
+            } catch (IOException | ClosedFileSystemException e) {
                 // the device is gone: nothing to give back
             } finally {
                 master.unlease();
@@ -104,6 +125,7 @@ final class NewFileChannel extends PositionalChannel {
     private final Allocation alloc;
     private final Cleaner.Cleanable cleanable;
     private final Object lock = new Object();
+    private final DeviceTransfer.Bounce bounce = new DeviceTransfer.Bounce();
     private FileMap current;
     /** File offset up to which the device pages are prefaulted (see {@link Device#prefault}). */
     private long prefaulted;
@@ -202,11 +224,11 @@ final class NewFileChannel extends PositionalChannel {
         }
         long upTo = Math.min(alloc.allocated, Math.max(end, prefaulted + PREFAULT_STEP));
         long from = prefaulted;
-        device.acquire();
+        device.lifecycle().enterChannel();
         try {
             current.visit(from, upTo - from, (fo, devOff, len) -> device.prefault(devOff, len));
         } finally {
-            device.release();
+            device.lifecycle().exit();
         }
         prefaulted = upTo;
     }
@@ -221,11 +243,13 @@ final class NewFileChannel extends PositionalChannel {
             }
             try {
                 ensureCapacity(pos + n);
+            } catch (ClosedFileSystemException e) {
+                throw new AsynchronousCloseException();
             } catch (IOException e) {
                 failed = e;
                 throw e;
             }
-            device.acquire();
+            device.lifecycle().enterChannel();
             try {
                 if (device.writesThroughFile()) {
                     int start = src.position();
@@ -236,7 +260,7 @@ final class NewFileChannel extends PositionalChannel {
                     current.visit(pos, n, (fo, devOff, len) -> device.copyFrom(src, devOff, (int) len));
                 }
             } finally {
-                device.release();
+                device.lifecycle().exit();
             }
             size = Math.max(size, pos + n);
             return n;
@@ -254,11 +278,11 @@ final class NewFileChannel extends PositionalChannel {
                 return dst.hasRemaining() ? -1 : 0;
             }
             int n = (int) Math.min(dst.remaining(), size - pos);
-            device.acquire();
+            device.lifecycle().enterChannel();
             try {
                 current.visit(pos, n, (fo, devOff, len) -> device.copyTo(devOff, dst, (int) len));
             } finally {
-                device.release();
+                device.lifecycle().exit();
             }
             return n;
         }
@@ -296,11 +320,11 @@ final class NewFileChannel extends PositionalChannel {
         synchronized (lock) {
             ensureOpen();
             if (current != null && size > 0) {
-                device.acquire();
+                device.lifecycle().enterChannel();
                 try {
                     current.visit(0, size, (fo, devOff, len) -> device.sync(devOff, len));
                 } finally {
-                    device.release();
+                    device.lifecycle().exit();
                 }
             }
         }
@@ -328,8 +352,9 @@ final class NewFileChannel extends PositionalChannel {
     }
 
     /**
-     * Reads up to {@code count} bytes from {@code src} straight into the device (no buffer in between): for a
-     * FileChannel source, read(2) lands in the famfs memory itself.
+     * Reads up to {@code count} bytes from {@code src} into the file. From the JDK's own FileChannel over a regular
+     * file, read(2) (or, on an image file, an in-kernel copy) lands in the famfs memory itself; from any other
+     * channel the bytes go through a bounce buffer, so the device is never handed to it nor held while it reads.
      */
     @Override
     public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
@@ -344,16 +369,27 @@ final class NewFileChannel extends PositionalChannel {
                 int piece = (int) Math.min(limit - done, 1 << 24);
                 try {
                     ensureCapacity(pos + done + piece);
+                } catch (ClosedFileSystemException e) {
+                    throw new AsynchronousCloseException();
                 } catch (IOException e) {
                     failed = e;
                     throw e;
                 }
                 long got;
-                if (device.writesThroughFile() && src instanceof FileChannel fc) {
-                    got = DeviceTransfer.transferInto(fc, device, current, pos + done, piece);
+                if (DeviceTransfer.isJdkFile(src)) {
+                    device.lifecycle().enterChannel();
+                    try {
+                        if (device.writesThroughFile()) {
+                            got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done, piece);
+                        } else {
+                            prefault(pos + done + piece);
+                            got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done, piece);
+                        }
+                    } finally {
+                        device.lifecycle().exit();
+                    }
                 } else {
-                    prefault(pos + done + piece);
-                    got = DeviceTransfer.readInto(src, device, current, pos + done, piece);
+                    got = DeviceTransfer.readInto(src, bounce, pos + done, piece, this::writeAt);
                 }
                 done += got;
                 size = Math.max(size, pos + done);
@@ -394,7 +430,14 @@ final class NewFileChannel extends PositionalChannel {
     protected void implCloseChannel() throws IOException {
         synchronized (lock) {
             if (alloc.finished()) {
+                if (alloc.discardedWithFileSystem()) {
+                    throw notPublishedClosed();
+                }
                 return;
+            }
+            if (device.lifecycle().isClosing()) {
+                cleanable.clean();
+                throw notPublishedClosed();
             }
             long finalSize = fixedSize > 0 ? fixedSize : size;
             if (failed != null) {
@@ -425,6 +468,8 @@ final class NewFileChannel extends PositionalChannel {
                     alloc.fixed = null;
                     return null;
                 });
+            } catch (ClosedFileSystemException e) {
+                throw notPublishedClosed();
             } finally {
                 if (alloc.finished() && alloc.extents.isEmpty() && alloc.fixed == null) {
                     master.unlease();
@@ -436,7 +481,13 @@ final class NewFileChannel extends PositionalChannel {
         }
     }
 
-    /** Under the log lock: the map to publish (trimmed, or moved into its interleaved layout). */
+    private FileSystemException notPublishedClosed() {
+        return new FileSystemException(path.toString(), null, "not published: its file system was closed before"
+                + " this file's channel or stream; nothing was written to the log");
+    }
+
+    /** Under the log lock (which holds a lifecycle entry): the map to publish (trimmed, or moved into its
+     * interleaved layout). */
     private FileMap finalMap(long finalSize) throws IOException {
         Allocator a = master.allocator();
         if (alloc.fixed != null) {
@@ -444,14 +495,9 @@ final class NewFileChannel extends PositionalChannel {
         }
         if (interleave != null && finalSize >= interleave.chunkSize()) {
             FileMap striped = a.interleaved(finalSize, interleave);
-            device.acquire();
-            try {
-                SimpleMap staged = new SimpleMap(alloc.extents);
-                staged.visit(0, finalSize, (fo, from, len) -> striped.visit(fo, len,
-                        (fo2, to, len2) -> device.copyWithin(from + (fo2 - fo), to, len2)));
-            } finally {
-                device.release();
-            }
+            SimpleMap staged = new SimpleMap(alloc.extents);
+            staged.visit(0, finalSize, (fo, from, len) -> striped.visit(fo, len,
+                    (fo2, to, len2) -> device.copyWithin(from + (fo2 - fo), to, len2)));
             for (Extent e : alloc.extents) {
                 a.release(e.offset(), e.length());
             }

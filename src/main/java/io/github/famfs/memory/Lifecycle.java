@@ -1,0 +1,214 @@
+package io.github.famfs.memory;
+
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.file.ClosedFileSystemException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one lifecycle of an open famfs device and the file system on it: every operation that touches the device
+ * mapping, its descriptor, the log or a transfer holds an <em>entry</em> ({@link #enter()} … {@link #exit()})
+ * while it does, and every open channel and pending (unpublished) file is <em>registered</em>.
+ *
+ * <p>{@link #close} stops new entries (they fail: {@link ClosedFileSystemException} for file-system calls,
+ * {@link AsynchronousCloseException} for channel operations), waits until the entries in flight end, holding no
+ * lock or monitor that they could need, then tells every registered resource that the file system closed, runs
+ * the caller's last step and releases the device (unmap, close the descriptor). An entry never spans code outside
+ * this library (no foreign channel, no blocking wait on another process without checking for close), so the wait
+ * is short. Close is idempotent and callable from any thread; concurrent calls all return once it is complete.
+ */
+public final class Lifecycle {
+    private static final long CLOSING = 1L << 62;
+
+    private final Object subject;
+    private final Runnable release;
+    /** Entries in flight, plus {@link #CLOSING} once close began. */
+    private final AtomicLong state = new AtomicLong();
+    private final Map<Object, Runnable> resources = new ConcurrentHashMap<>();
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition drained = drainLock.newCondition();
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    /**
+     * @param subject what is open (for messages)
+     * @param release the last step of close, once nothing can touch the device: unmap and close the descriptor
+     */
+    public Lifecycle(Object subject, Runnable release) {
+        this.subject = subject;
+        this.release = release;
+    }
+
+    /** Begins an entry unless closing has begun; true when the caller must {@link #exit()}. */
+    public boolean tryEnter() {
+        long s = state.incrementAndGet();
+        if ((s & CLOSING) != 0) {
+            exit();
+            return false;
+        }
+        return true;
+    }
+
+    /** Begins an entry of a file-system call; pair with {@link #exit()}. */
+    public void enter() {
+        if (!tryEnter()) {
+            throw new ClosedFileSystemException();
+        }
+    }
+
+    /** Begins an entry of a channel operation; pair with {@link #exit()}. */
+    public void enterChannel() throws AsynchronousCloseException {
+        if (!tryEnter()) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    /** Ends an entry. */
+    public void exit() {
+        if (state.decrementAndGet() == CLOSING) {
+            drainLock.lock();
+            try {
+                drained.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    /** Whether close has begun (new entries fail). */
+    public boolean isClosing() {
+        return (state.get() & CLOSING) != 0;
+    }
+
+    /** Throws {@link ClosedFileSystemException} once close has begun. */
+    public void checkOpen() {
+        if (isClosing()) {
+            throw new ClosedFileSystemException();
+        }
+    }
+
+    /**
+     * Registers an open channel or a pending file under {@code key}: {@code atClose} runs once, after every entry
+     * ended and before the device is released (it must not touch the device).
+     *
+     * @throws ClosedFileSystemException when closing has begun (nothing is registered)
+     */
+    public void register(Object key, Runnable atClose) {
+        enter();
+        try {
+            resources.put(key, atClose);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Forgets a registered resource (it closed, or its file was published). */
+    public void unregister(Object key) {
+        resources.remove(key);
+    }
+
+    /** Registered resources now (for tests and diagnostics). */
+    public int registered() {
+        return resources.size();
+    }
+
+    /**
+     * Closes: new entries fail, the entries in flight end, every registered resource is told, then
+     * {@code lastStep} runs (it may touch the device: nothing else can), then the device is released. Idempotent;
+     * a call while another is closing returns once that close is complete. Interrupts do not stop it (they are
+     * kept for the caller).
+     *
+     * @param lastStep run by the closing thread after the drain (null for none)
+     */
+    public void close(Runnable lastStep) {
+        long s;
+        do {
+            s = state.get();
+            if ((s & CLOSING) != 0) {
+                awaitClosed();
+                return;
+            }
+        } while (!state.compareAndSet(s, s | CLOSING));
+        RuntimeException failure = null;
+        try {
+            awaitDrained();
+            for (Map.Entry<Object, Runnable> r : resources.entrySet()) {
+                try {
+                    r.getValue().run();
+                } catch (RuntimeException e) {
+                    failure = add(failure, e);
+                }
+            }
+            resources.clear();
+            if (lastStep != null) {
+                try {
+                    lastStep.run();
+                } catch (RuntimeException e) {
+                    failure = add(failure, e);
+                }
+            }
+        } finally {
+            try {
+                release.run();
+            } finally {
+                closed.countDown();
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    private void awaitDrained() {
+        boolean interrupted = false;
+        drainLock.lock();
+        try {
+            while (state.get() != CLOSING) {
+                try {
+                    drained.await(10, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            drainLock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitClosed() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        long s = state.get();
+        return "Lifecycle[" + subject + ", " + (closed.getCount() == 0 ? "closed" : (s & CLOSING) != 0 ? "closing"
+                : "open") + ", " + (s & ~CLOSING) + " entries, " + resources.size() + " registered]";
+    }
+}
