@@ -40,6 +40,8 @@ final class FamfsMaster {
     private boolean flocked;
     /** The superblock as it was when this file system opened: a change means another process reformatted. */
     private final io.github.famfs.format.Superblock superblock;
+    private final java.nio.ByteBuffer superblockBytes = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
+    private final java.nio.ByteBuffer scratch = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
     /** The log header counters last seen: they only ever grow, unless the log was rewritten under us. */
     private long seenNextIndex;
     private long seenNextSeqnum;
@@ -71,7 +73,9 @@ final class FamfsMaster {
         this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
         device.acquire();
         try {
-            this.superblock = readSuperblock();
+            device.copyTo(0, superblockBytes, Layout.SUPERBLOCK_SIZE);
+            superblockBytes.flip();
+            this.superblock = io.github.famfs.format.Superblock.decode(superblockBytes);
             LogHeader h = readHeader();
             this.seenNextIndex = h.nextIndex();
             this.seenNextSeqnum = h.nextSeqnum();
@@ -80,16 +84,17 @@ final class FamfsMaster {
         }
     }
 
-    private io.github.famfs.format.Superblock readSuperblock() {
-        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
-        device.copyTo(0, raw, Layout.SUPERBLOCK_SIZE);
-        return io.github.famfs.format.Superblock.decode(raw.flip());
+    /** The superblock's bytes now, in {@link #scratch}. */
+    private java.nio.ByteBuffer readSuperblockBytes() {
+        scratch.clear();
+        device.copyTo(0, scratch, Layout.SUPERBLOCK_SIZE);
+        return scratch.flip();
     }
 
     private LogHeader readHeader() {
-        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(Layout.LOG_HEADER_SIZE);
-        device.copyTo(Layout.LOG_OFFSET, raw, Layout.LOG_HEADER_SIZE);
-        return LogHeader.decode(raw.flip());
+        scratch.clear();
+        device.copyTo(Layout.LOG_OFFSET, scratch, Layout.LOG_HEADER_SIZE);
+        return LogHeader.decode(scratch.flip());
     }
 
     /**
@@ -217,17 +222,18 @@ final class FamfsMaster {
      */
     private void checkSameFamfs() throws IOException {
         checkNotReformatted();
-        io.github.famfs.format.Superblock now = readSuperblock();
-        LogHeader h = readHeader();
         String what = null;
-        if (!now.equals(superblock)) {
+        if (!readSuperblockBytes().equals(superblockBytes.rewind())) {
+            io.github.famfs.format.Superblock now = io.github.famfs.format.Superblock.decode(scratch);
             what = "its superblock changed (file system uuid " + superblock.uuid() + " is now " + now.uuid()
                     + ", log " + superblock.logLen() + " bytes at " + superblock.logOffset() + " is now "
                     + now.logLen() + " at " + now.logOffset() + ", device size " + superblock.deviceSize()
                     + " is now " + now.deviceSize() + ")";
-        } else if (Long.compareUnsigned(h.nextIndex(), seenNextIndex) < 0
+        }
+        LogHeader h = readHeader();
+        if (what == null && (Long.compareUnsigned(h.nextIndex(), seenNextIndex) < 0
                 || Long.compareUnsigned(h.nextSeqnum(), seenNextSeqnum) < 0
-                || Long.compareUnsigned(h.nextIndex(), replayer.replayed()) < 0) {
+                || Long.compareUnsigned(h.nextIndex(), replayer.replayed()) < 0)) {
             what = "its log went backwards (next index " + Long.toUnsignedString(seenNextIndex) + " is now "
                     + Long.toUnsignedString(h.nextIndex()) + ", next seqnum " + Long.toUnsignedString(seenNextSeqnum)
                     + " is now " + Long.toUnsignedString(h.nextSeqnum()) + ")";
