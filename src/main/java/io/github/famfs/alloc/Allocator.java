@@ -34,8 +34,14 @@ public final class Allocator {
         return unit;
     }
 
+    /** Whole units covering {@code bytes} (no overflow for any non-negative long). */
     private long units(long bytes) {
-        return (bytes + unit - 1) / unit;
+        return bytes / unit + (bytes % unit == 0 ? 0 : 1);
+    }
+
+    /** Bytes that allocations may use at most: the whole units of the device. */
+    public long capacity() {
+        return limitUnits * unit;
     }
 
     /** Free bytes in whole units. */
@@ -57,8 +63,11 @@ public final class Allocator {
 
     /** One extent of {@code bytes} (rounded up to whole units), first fit. */
     public Extent contiguous(long bytes) throws OutOfSpaceException {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative allocation of " + bytes + " bytes");
+        }
         long n = units(Math.max(bytes, 1));
-        long at = bitmap.findRun(0, limitUnits, n);
+        long at = n > limitUnits ? -1 : bitmap.findRun(0, limitUnits, n);
         if (at < 0) {
             throw outOfSpace(bytes, "a contiguous extent");
         }
@@ -68,13 +77,40 @@ public final class Allocator {
 
     /** Grows {@code e} in place by {@code moreBytes} (whole units) if the units after it are free; else null. */
     public Extent extend(Extent e, long moreBytes) {
+        if (moreBytes < 0) {
+            throw new IllegalArgumentException("negative growth of " + moreBytes + " bytes");
+        }
         long end = e.end() / unit;
         long n = units(moreBytes);
-        if (end + n > limitUnits || bitmap.nextSet(end, end + n) != end + n) {
+        if (n > limitUnits - end || bitmap.nextSet(end, end + n) != end + n) {
             return null;
         }
         bitmap.setUnits(end, n);
         return new Extent(e.devIndex(), e.offset(), e.length() + n * unit);
+    }
+
+    /**
+     * Moves an unpublished allocation that cannot grow in place: one extent of {@code bytes} (whole units) for
+     * it, and {@code old} given back. When no run is free beside {@code old}, a run that takes in {@code old}'s
+     * own units is used: it then starts below {@code old} (first fit), so copying the contents forward, in pieces
+     * no longer than the distance between the two, is safe. When no run exists at all, nothing changes.
+     */
+    public Extent move(Extent old, long bytes) throws OutOfSpaceException {
+        Extent e;
+        try {
+            e = contiguous(bytes);
+        } catch (OutOfSpaceException full) {
+            release(old.offset(), old.length());
+            try {
+                e = contiguous(bytes);
+            } catch (OutOfSpaceException none) {
+                bitmap.setUnits(old.offset() / unit, units(old.length()));
+                throw outOfSpace(bytes, "a contiguous extent (famfs files this library writes are one extent)");
+            }
+            return e;
+        }
+        release(old.offset(), old.length());
+        return e;
     }
 
     /** Gives back units {@code [offset, offset+length)} of an allocation that was never published. */

@@ -381,7 +381,7 @@ public final class FamfsFileSystem extends FileSystem {
                     + " is not a directory");
         }
         String rel = abs.toString().substring(1);
-        int bytes = rel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = PathNames.utf8(rel).length;
         if (bytes > MAX_WRITTEN_RELPATH) {
             throw new java.nio.file.FileSystemException(path.toString(), null, "famfs paths are at most "
                     + MAX_WRITTEN_RELPATH + " bytes (the log stores them in 80); this one is " + bytes);
@@ -394,8 +394,8 @@ public final class FamfsFileSystem extends FileSystem {
         CreateAttributes a = CreateAttributes.parse(attrs, 0755, m.defaultUid(), m.defaultGid());
         m.withLog(() -> {
             String rel = checkCanCreate(path);
-            m.append(new io.github.famfs.format.MkdirEntry(0, a.uid(), a.gid(), a.mode(),
-                    rel.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            m.checkNotReserved(rel, path);
+            m.append(new io.github.famfs.format.MkdirEntry(0, a.uid(), a.gid(), a.mode(), PathNames.utf8(rel)));
             return null;
         });
     }
@@ -405,13 +405,22 @@ public final class FamfsFileSystem extends FileSystem {
             boolean contiguous, java.nio.file.attribute.FileAttribute<?>... attrs) throws IOException {
         FamfsMaster m = writer();
         CreateAttributes a = CreateAttributes.parse(attrs, 0644, m.defaultUid(), m.defaultGid());
-        String rel = m.withLog(() -> checkCanCreate(path));
         InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
         if (il != null) {
             il.validate(namespace.superblock().deviceSize());
         }
-        return new NewFileChannel(this, m, device, path.toAbsolutePath().normalize(), rel, a, il, fixedSize,
-                readable);
+        String[] rel = {null};
+        FamfsMaster.Reservation name = m.withLog(() -> {
+            rel[0] = checkCanCreate(path);
+            return m.reserve(rel[0], path);
+        });
+        try {
+            return new NewFileChannel(this, m, device, path.toAbsolutePath().normalize(), rel[0], a, il, fixedSize,
+                    readable, name);
+        } catch (IOException | RuntimeException | Error e) {
+            name.release();
+            throw e;
+        }
     }
 
     // ---- java.nio.file.FileSystem

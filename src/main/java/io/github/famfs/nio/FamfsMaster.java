@@ -2,6 +2,8 @@ package io.github.famfs.nio;
 
 import io.github.famfs.alloc.Allocator;
 import io.github.famfs.format.FormatException;
+import io.github.famfs.format.Layout;
+import io.github.famfs.format.LogHeader;
 import io.github.famfs.format.LogEntry;
 import io.github.famfs.memory.Device;
 import io.github.famfs.meta.LogReplay;
@@ -36,6 +38,31 @@ final class FamfsMaster {
     private final java.util.List<io.github.famfs.memory.KernelMounts.FileLock> mountLocks = new java.util.ArrayList<>();
     private int leases;
     private boolean flocked;
+    /** The superblock as it was when this file system opened: a change means another process reformatted. */
+    private final io.github.famfs.format.Superblock superblock;
+    private final java.nio.ByteBuffer superblockBytes = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
+    private final java.nio.ByteBuffer scratch = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
+    /** The log header counters last seen: they only ever grow, unless the log was rewritten under us. */
+    private long seenNextIndex;
+    private long seenNextSeqnum;
+    /** Set once the device was found reformatted (or its log rewound): every later operation fails with it. */
+    private volatile IOException reformatted;
+    /** Names of files being made (not yet published), so that no second create of one succeeds meanwhile. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Reservation> reserved =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A name held by a file being made; {@link #release} is idempotent and frees only this reservation. */
+    final class Reservation {
+        private final String relpath;
+
+        private Reservation(String relpath) {
+            this.relpath = relpath;
+        }
+
+        void release() {
+            reserved.remove(relpath, this);
+        }
+    }
 
     FamfsMaster(Device device, LogReplay replayer, LogWriter writer, Allocator allocator) throws IOException {
         this.device = device;
@@ -44,6 +71,55 @@ final class FamfsMaster {
         this.allocator = allocator;
         this.ids = Device.effectiveIds();
         this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
+        device.acquire();
+        try {
+            device.copyTo(0, superblockBytes, Layout.SUPERBLOCK_SIZE);
+            superblockBytes.flip();
+            this.superblock = io.github.famfs.format.Superblock.decode(superblockBytes);
+            LogHeader h = readHeader();
+            this.seenNextIndex = h.nextIndex();
+            this.seenNextSeqnum = h.nextSeqnum();
+        } finally {
+            device.release();
+        }
+    }
+
+    /** The superblock's bytes now, in {@link #scratch}. */
+    private java.nio.ByteBuffer readSuperblockBytes() {
+        scratch.clear();
+        device.copyTo(0, scratch, Layout.SUPERBLOCK_SIZE);
+        return scratch.flip();
+    }
+
+    private LogHeader readHeader() {
+        scratch.clear();
+        device.copyTo(Layout.LOG_OFFSET, scratch, Layout.LOG_HEADER_SIZE);
+        return LogHeader.decode(scratch.flip());
+    }
+
+    /**
+     * Reserves {@code relpath} for a file being made. Call inside {@link #withLog}, after checking the namespace,
+     * so that the check and the reservation are one step for every thread of this file system.
+     */
+    Reservation reserve(String relpath, FamfsPath path) throws java.nio.file.FileAlreadyExistsException {
+        Reservation r = new Reservation(relpath);
+        if (reserved.putIfAbsent(relpath, r) != null) {
+            throw beingMade(path);
+        }
+        return r;
+    }
+
+    /** Refuses a name that a file being made holds. Call inside {@link #withLog}. */
+    void checkNotReserved(String relpath, FamfsPath path) throws java.nio.file.FileAlreadyExistsException {
+        if (reserved.containsKey(relpath)) {
+            throw beingMade(path);
+        }
+    }
+
+    private static java.nio.file.FileAlreadyExistsException beingMade(FamfsPath path) {
+        return new java.nio.file.FileAlreadyExistsException(path.toString(), null, "a file of that name is being"
+                + " made by another channel or stream and is published when it closes (famfs cannot share an"
+                + " unpublished file)");
     }
 
     /** flock(2) on the device and on the .meta/.log of every kernel famfs mount of it (found at open). */
@@ -97,6 +173,7 @@ final class FamfsMaster {
     private <T> T withLogLocked(LogOperation<T> op) throws IOException {
         lock.lock();
         try {
+            checkNotReformatted();
             boolean took = !flocked;
             if (took) {
                 lockFiles();
@@ -145,9 +222,50 @@ final class FamfsMaster {
         }
     }
 
+    private void checkNotReformatted() throws IOException {
+        IOException r = reformatted;
+        if (r != null) {
+            throw new IOException(r.getMessage(), r);
+        }
+    }
+
+    /**
+     * Under the flock: fails (now and for every later call) when the device no longer holds the famfs this file
+     * system opened: a changed superblock, or log counters that went backwards. Appending then would write
+     * against a namespace that no longer exists.
+     */
+    private void checkSameFamfs() throws IOException {
+        checkNotReformatted();
+        String what = null;
+        if (!readSuperblockBytes().equals(superblockBytes.rewind())) {
+            io.github.famfs.format.Superblock now = io.github.famfs.format.Superblock.decode(scratch);
+            what = "its superblock changed (file system uuid " + superblock.uuid() + " is now " + now.uuid()
+                    + ", log " + superblock.logLen() + " bytes at " + superblock.logOffset() + " is now "
+                    + now.logLen() + " at " + now.logOffset() + ", device size " + superblock.deviceSize()
+                    + " is now " + now.deviceSize() + ")";
+        }
+        LogHeader h = readHeader();
+        if (what == null && (Long.compareUnsigned(h.nextIndex(), seenNextIndex) < 0
+                || Long.compareUnsigned(h.nextSeqnum(), seenNextSeqnum) < 0
+                || Long.compareUnsigned(h.nextIndex(), replayer.replayed()) < 0)) {
+            what = "its log went backwards (next index " + Long.toUnsignedString(seenNextIndex) + " is now "
+                    + Long.toUnsignedString(h.nextIndex()) + ", next seqnum " + Long.toUnsignedString(seenNextSeqnum)
+                    + " is now " + Long.toUnsignedString(h.nextSeqnum()) + ")";
+        }
+        if (what != null) {
+            IOException e = new IOException(device.info().path() + " was reformatted by another process since this"
+                    + " file system opened: " + what + "; nothing more is written through it: reopen it");
+            reformatted = e;
+            throw e;
+        }
+        seenNextIndex = h.nextIndex();
+        seenNextSeqnum = h.nextSeqnum();
+    }
+
     /** Inside {@link #withLog} (which holds the entry). */
     private void catchUp() throws IOException {
         try {
+            checkSameFamfs();
             replayer.catchUp();
         } catch (FormatException e) {
             throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);

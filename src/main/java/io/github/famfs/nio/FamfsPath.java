@@ -53,9 +53,7 @@ public final class FamfsPath implements Path {
 
     /** Parses a path string: '/' separates names, repeated and trailing separators are ignored. */
     static FamfsPath parse(FamfsFileSystem fs, String path) {
-        if (path.indexOf('\0') >= 0) {
-            throw new InvalidPathException(path, "famfs names cannot hold NUL", path.indexOf('\0'));
-        }
+        PathNames.check(path);
         boolean abs = path.startsWith("/");
         List<String> names = new ArrayList<>();
         int start = 0;

@@ -20,7 +20,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
@@ -42,6 +41,8 @@ final class NewFileChannel extends PositionalChannel {
     static final class Allocation implements Runnable {
         private final FamfsMaster master;
         private final FamfsFileSystem fs;
+        /** The file's name, held until it is published or given up. */
+        private final FamfsMaster.Reservation name;
         final List<Extent> extents = new ArrayList<>();
         FileMap fixed;
         long allocated;
@@ -49,9 +50,10 @@ final class NewFileChannel extends PositionalChannel {
         /** Discarded because the file system closed first: closing the channel says it was not published. */
         private boolean discardedWithFileSystem;
 
-        Allocation(FamfsMaster master, FamfsFileSystem fs) {
+        Allocation(FamfsMaster master, FamfsFileSystem fs, FamfsMaster.Reservation name) {
             this.master = master;
             this.fs = fs;
+            this.name = name;
         }
 
         synchronized boolean finished() {
@@ -94,6 +96,7 @@ final class NewFileChannel extends PositionalChannel {
             } catch (IOException | ClosedFileSystemException e) {
                 // the device is gone: nothing to give back
             } finally {
+                name.release();
                 master.unlease();
                 fs.pendingFinished(this);
             }
@@ -134,8 +137,8 @@ final class NewFileChannel extends PositionalChannel {
     private long size;
 
     NewFileChannel(FamfsFileSystem fs, FamfsMaster master, Device device, FamfsPath path, String relpath,
-            CreateAttributes attributes, InterleaveParams interleave, long fixedSize, boolean readable)
-            throws IOException {
+            CreateAttributes attributes, InterleaveParams interleave, long fixedSize, boolean readable,
+            FamfsMaster.Reservation name) throws IOException {
         this.fs = fs;
         this.master = master;
         this.device = device;
@@ -145,7 +148,7 @@ final class NewFileChannel extends PositionalChannel {
         this.interleave = interleave;
         this.fixedSize = fixedSize;
         this.readable = readable;
-        this.alloc = new Allocation(master, fs);
+        this.alloc = new Allocation(master, fs, name);
         master.lease();
         this.cleanable = CLEANER.register(this, alloc);
         fs.pendingStarted(alloc);
@@ -173,46 +176,138 @@ final class NewFileChannel extends PositionalChannel {
         }
     }
 
-    /** Makes sure bytes up to {@code end} have space, growing in place where it can. */
+    /**
+     * Makes sure bytes up to {@code end} have space. The file stays one extent (every famfs implementation
+     * serves one; the standalone kernel at most two, famfs-format.md §7.6): it grows in place where the units
+     * after it are free, and otherwise moves into a run big enough, its written bytes copied along.
+     */
     private void ensureCapacity(long end) throws IOException {
         if (end <= alloc.allocated) {
             return;
         }
         if (fixedSize > 0) {
-            throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE + ": the size was fixed at"
-                    + " creation to " + fixedSize + " bytes and a write would end at byte " + end);
+            throw fixedSizeExceeded(end);
         }
         master.withLog(() -> {
             Allocator a = master.allocator();
-            long want = Math.max(end, Math.max(FIRST_ALLOCATION, alloc.allocated * 2));
-            long more = want - alloc.allocated;
-            long need = end - alloc.allocated;
-            Extent last = alloc.extents.isEmpty() ? null : alloc.extents.get(alloc.extents.size() - 1);
-            Extent grown = last == null ? null : a.extend(last, more);
-            if (grown == null && last != null) {
-                grown = a.extend(last, need);
+            if (end > a.capacity()) {
+                throw new OutOfSpaceException("out of space for " + path + ": a write ending at byte " + end
+                        + " needs more than the " + a.capacity() + " bytes the device can allocate");
             }
-            if (grown != null) {
-                alloc.extents.set(alloc.extents.size() - 1, grown);
-            } else if (alloc.extents.size() < Layout.MAX_EXTENTS) {
-                Extent e;
+            long want = Math.min(a.capacity(), Math.max(end, Math.max(FIRST_ALLOCATION, alloc.allocated * 2)));
+            Extent last = alloc.extents.isEmpty() ? null : alloc.extents.get(0);
+            Extent next;
+            if (last == null) {
                 try {
-                    e = a.contiguous(more);
+                    next = a.contiguous(want);
                 } catch (OutOfSpaceException tooBig) {
-                    e = a.contiguous(need);
+                    next = a.contiguous(end);
                 }
-                alloc.extents.add(e);
             } else {
-                throw new OutOfSpaceException("out of space for " + path + ": it would need more than "
-                        + Layout.MAX_EXTENTS + " extents (" + alloc.allocated + " bytes held, " + end + " needed)");
+                next = a.extend(last, want - alloc.allocated);
+                if (next == null) {
+                    next = a.extend(last, end - alloc.allocated);
+                }
+                if (next == null) {
+                    Extent moved;
+                    try {
+                        moved = a.move(last, want);
+                    } catch (OutOfSpaceException tooBig) {
+                        moved = a.move(last, end);
+                    }
+                    copyForward(last.offset(), moved.offset(), size);
+                    next = moved;
+                    prefaulted = 0;
+                }
             }
-            alloc.allocated = 0;
-            for (Extent e : alloc.extents) {
-                alloc.allocated += e.length();
-            }
+            alloc.extents.clear();
+            alloc.extents.add(next);
+            alloc.allocated = next.length();
             current = new SimpleMap(alloc.extents);
             return null;
         });
+    }
+
+    /**
+     * Copies device bytes {@code [from, from+length)} to {@code to}, where {@code to < from} or the ranges are
+     * apart: forward, in pieces no longer than the distance, so no piece reads what an earlier one wrote.
+     */
+    private void copyForward(long from, long to, long length) throws IOException {
+        if (length == 0 || from == to) {
+            return;
+        }
+        long step = Math.min(Math.abs(from - to), 1L << 26);
+        device.acquire();
+        try {
+            for (long done = 0; done < length; done += step) {
+                device.copyWithin(from + done, to + done, Math.min(step, length - done));
+            }
+        } finally {
+            device.release();
+        }
+    }
+
+    private FamfsRuleException fixedSizeExceeded(long end) {
+        return new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE + ": the size was fixed at"
+                + " creation to " + fixedSize + " bytes and a write would end at byte " + end + "; nothing was"
+                + " written");
+    }
+
+    /** The end of a write of {@code n} bytes at {@code pos}, refused (before anything is written) when it cannot be. */
+    private long writeEnd(long pos, long n) throws IOException {
+        long end;
+        try {
+            end = Math.addExact(pos, n);
+        } catch (ArithmeticException e) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "a write of " + n + " bytes at"
+                    + " position " + pos + " would end past the largest file offset (" + Long.MAX_VALUE + ")");
+        }
+        if (fixedSize > 0 && end > fixedSize) {
+            throw fixedSizeExceeded(end);
+        }
+        return end;
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+
+    /** Writes zeros over file bytes {@code [from, to)} (which must be allocated). */
+    private void zero(long from, long to) throws IOException {
+        zero(current, from, to);
+    }
+
+    private void zero(FileMap map, long from, long to) throws IOException {
+        if (to <= from) {
+            return;
+        }
+        device.acquire();
+        try {
+            map.visit(from, to - from, (fo, devOff, len) -> {
+                for (long done = 0; done < len; ) {
+                    int n = (int) Math.min(len - done, ZEROS.capacity());
+                    ByteBuffer z = ZEROS.duplicate().limit(n);
+                    if (device.writesThroughFile()) {
+                        device.writeThroughFile(z, devOff + done);
+                    } else {
+                        device.copyFrom(z, devOff + done, n);
+                    }
+                    done += n;
+                }
+            });
+        } finally {
+            device.release();
+        }
+    }
+
+    /**
+     * Before a write at {@code pos}: the bytes between the end of what was written and {@code pos} become zeros,
+     * so that no byte the user did not write shows what the device held before (an unpublished file's data given
+     * back, or whatever a fresh format left).
+     */
+    private void fillGap(long pos) throws IOException {
+        if (pos > size) {
+            zero(size, pos);
+            size = pos;
+        }
     }
 
     private static final long PREFAULT_STEP = 8L << 20;
@@ -241,8 +336,10 @@ final class NewFileChannel extends PositionalChannel {
             if (n == 0) {
                 return 0;
             }
+            long end = writeEnd(pos, n);
             try {
-                ensureCapacity(pos + n);
+                ensureCapacity(end);
+                fillGap(pos);
             } catch (ClosedFileSystemException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
@@ -262,9 +359,15 @@ final class NewFileChannel extends PositionalChannel {
             } finally {
                 device.lifecycle().exit();
             }
-            size = Math.max(size, pos + n);
+            size = Math.max(size, end);
             return n;
         }
+    }
+
+    @Override
+    void beforeGather(long pos, long total) throws IOException {
+        ensureOpen();
+        writeEnd(pos, total);
     }
 
     @Override
@@ -364,11 +467,19 @@ final class NewFileChannel extends PositionalChannel {
         synchronized (lock) {
             ensureOpen();
             long limit = DeviceTransfer.available(src, count);
+            if (fixedSize > 0 && limit > 0 && (pos >= fixedSize || limit > fixedSize - pos)) {
+                if (src instanceof FileChannel || pos >= fixedSize) {
+                    throw fixedSizeExceeded(pos >= fixedSize ? Math.max(pos, pos + 1) : pos + limit);
+                }
+                limit = fixedSize - pos;
+            }
+            writeEnd(pos, limit);
             long done = 0;
             while (done < limit) {
                 int piece = (int) Math.min(limit - done, 1 << 24);
                 try {
                     ensureCapacity(pos + done + piece);
+                    fillGap(pos + done);
                 } catch (ClosedFileSystemException e) {
                     throw new AsynchronousCloseException();
                 } catch (IOException e) {
@@ -459,13 +570,19 @@ final class NewFileChannel extends PositionalChannel {
                 master.withLog(() -> {
                     fs.checkCanCreate(path);
                     FileMap map = finalMap(finalSize);
+                    // maps are page-granular: the rest of the last page reads as zeros, never older bytes
+                    long pageEnd = (finalSize / io.github.famfs.memory.AddressSpace.PAGE + 1)
+                            * io.github.famfs.memory.AddressSpace.PAGE;
+                    zero(map, finalSize, Math.min(map.allocatedBytes(), finalSize % io.github.famfs.memory
+                            .AddressSpace.PAGE == 0 ? finalSize : pageEnd));
                     master.allocator().release(map);
-                    byte[] name = relpath.getBytes(StandardCharsets.UTF_8);
+                    byte[] name = PathNames.utf8(relpath);
                     master.append(new FileEntry(0, finalSize, Layout.FLAGS_ALL_HOSTS_RW, attributes.uid(),
                             attributes.gid(), attributes.mode(), name, map));
                     alloc.finish();
                     alloc.extents.clear();
                     alloc.fixed = null;
+                    alloc.name.release();
                     return null;
                 });
             } catch (ClosedFileSystemException e) {

@@ -124,13 +124,23 @@ class FamfsPathJimfsTest {
             String b = switch (random.nextInt(6)) {
                 case 0 -> a;
                 case 1 -> a + "/" + randomPath(random);
-                case 2 -> a.isEmpty() ? a : a.substring(0, random.nextInt(a.length() + 1));
+                case 2 -> a.isEmpty() ? a : prefix(a, random.nextInt(a.length() + 1));
                 default -> randomPath(random);
             };
             diff.single(a, 1);
             diff.pair(a, b);
         }
         diff.assertNone(RANDOM_PAIRS + " random pairs (seed 0x" + Long.toHexString(SEED) + ")");
+    }
+
+    /**
+     * The first {@code n} chars of {@code s}, never ending inside a surrogate pair: a lone surrogate is an
+     * InvalidPathException in famfs, as in the JDK's default provider (UTF-8 has no form for it), where jimfs
+     * takes it.
+     */
+    private static String prefix(String s, int n) {
+        return n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1)) ? s.substring(0, n - 1)
+                : s.substring(0, n);
     }
 
     private static String randomPath(Random random) {
