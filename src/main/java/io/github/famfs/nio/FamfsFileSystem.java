@@ -140,7 +140,7 @@ public final class FamfsFileSystem extends FileSystem {
                 }
                 log = device.slice(Layout.LOG_OFFSET, (int) sb.logLen());
                 try {
-                    result = LogReplay.replay(sb, log, Math.min(info.size(), sb.deviceSize()));
+                    result = LogReplay.replay(sb, log, info.size());
                 } catch (FormatException e) {
                     throw new FormatException(info.path() + ": " + e.getMessage());
                 }
@@ -150,7 +150,7 @@ public final class FamfsFileSystem extends FileSystem {
             FamfsMaster writer = null;
             if (mode == AccessMode.READ_WRITE) {
                 writer = new FamfsMaster(device, result.replayer(), new LogWriter(log),
-                        new Allocator(result.bitmap(), Math.min(info.size(), sb.deviceSize())));
+                        new Allocator(result.bitmap(), result.namespace().deviceLimit()));
             }
             FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
                     mode == AccessMode.READ_ONLY, writer, env.interleave().orElse(null));
@@ -399,7 +399,7 @@ public final class FamfsFileSystem extends FileSystem {
         String rel = m.withLog(() -> checkCanCreate(path));
         InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
         if (il != null) {
-            il.validate(namespace.superblock().deviceSize());
+            il.validate(namespace.deviceLimit());
         }
         return new NewFileChannel(this, m, device, path.toAbsolutePath().normalize(), rel, a, il, fixedSize,
                 readable);
