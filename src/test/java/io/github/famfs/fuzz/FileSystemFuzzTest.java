@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.famfs.format.Superblock;
 import io.github.famfs.nio.FamfsFileSystemProvider;
 import io.github.famfs.nio.FamfsFsck;
+import io.github.famfs.nio.FamfsLog;
 import io.github.famfs.nio.FsckReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,9 +43,12 @@ class FileSystemFuzzTest {
     private static Path dir;
     private static Path img;
     private static URI uri;
+    /** Kept reachable: the replay problems of a million hostile images would otherwise flood the output. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.github.famfs");
 
     @BeforeAll
     static void image() throws IOException {
+        QUIET.setLevel(java.util.logging.Level.OFF);
         dir = Files.createTempDirectory("famfs-fuzz");
         img = dir.resolve("fuzz.img");
         uri = FamfsFileSystemProvider.uri(img);
@@ -108,6 +112,8 @@ class FileSystemFuzzTest {
         }
         FsckReport report = FamfsFsck.check(fs);
         report.toString();
+        FamfsLog.header(fs);
+        FamfsLog.entries(fs, 0);
         walk(fs.getPath("/"));
         return (UUID) store.getAttribute("famfs:systemUuid");
     }
