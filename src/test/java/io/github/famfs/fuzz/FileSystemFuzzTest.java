@@ -45,9 +45,11 @@ class FileSystemFuzzTest {
     private static URI uri;
     /** Kept reachable: the replay problems of a million hostile images would otherwise flood the output. */
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.github.famfs");
+    private static java.util.logging.Level level;
 
     @BeforeAll
     static void image() throws IOException {
+        level = QUIET.getLevel();
         QUIET.setLevel(java.util.logging.Level.OFF);
         dir = Files.createTempDirectory("famfs-fuzz");
         img = dir.resolve("fuzz.img");
@@ -56,6 +58,7 @@ class FileSystemFuzzTest {
 
     @AfterAll
     static void cleanUp() throws IOException {
+        QUIET.setLevel(level); // the other tests of this JVM read these warnings
         Files.deleteIfExists(img);
         Files.deleteIfExists(dir);
     }
