@@ -5,19 +5,41 @@ package io.github.famfs.alloc;
  * kept up to date by allocations; never rebuilt per call.
  */
 public final class AllocationBitmap {
+    /** The most units a bitmap holds (256 MiB of bits): 4 PiB in 2 MiB units, 8 TiB in 4 KiB units. */
+    public static final long MAX_UNITS = 1L << 31;
+
     private final long unit;
     private final long nbits;
     private final long[] words;
     private long used;
 
-    /** A bitmap for a device of {@code deviceSize} bytes in units of {@code unit} (a partial last unit counts). */
+    private final boolean partialLast;
+
+    /**
+     * A bitmap for a device of {@code deviceSize} bytes in units of {@code unit} (a partial last unit has a bit,
+     * so that an extent ending in it can be marked, but is never counted as free).
+     *
+     * @throws IllegalArgumentException when the size is negative, the unit is not positive, or the device has
+     *                                  more than {@link #MAX_UNITS} units (callers check {@link #unitsFor} first)
+     */
     public AllocationBitmap(long deviceSize, long unit) {
-        this.unit = unit;
-        this.nbits = (deviceSize + unit - 1) / unit;
-        if (nbits > (long) Integer.MAX_VALUE * 64) {
-            throw new IllegalArgumentException("device of " + deviceSize + " bytes has too many allocation units");
+        long n = unitsFor(deviceSize, unit);
+        if (n < 0 || n > MAX_UNITS) {
+            throw new IllegalArgumentException("device of " + deviceSize + " bytes in " + unit
+                    + "-byte units needs a bitmap of " + n + " units (at most " + MAX_UNITS + ")");
         }
+        this.unit = unit;
+        this.nbits = n;
+        this.partialLast = deviceSize % unit != 0;
         this.words = new long[(int) ((nbits + 63) >>> 6)];
+    }
+
+    /** Units (a partial last one included) of a device of {@code deviceSize} bytes, or -1 when the arguments are not sizes. */
+    public static long unitsFor(long deviceSize, long unit) {
+        if (deviceSize < 0 || unit <= 0) {
+            return -1;
+        }
+        return deviceSize / unit + (deviceSize % unit != 0 ? 1 : 0);
     }
 
     public long unit() {
@@ -32,8 +54,36 @@ public final class AllocationBitmap {
         return used;
     }
 
+    /** Clear whole units: a partial last unit is never handed out, so it is not free space. */
     public long freeUnits() {
-        return nbits - used;
+        long free = nbits - used;
+        if (partialLast && !isSet(nbits - 1)) {
+            free--;
+        }
+        return Math.max(0, free);
+    }
+
+    /** Whole units of the device (what can ever be allocated). */
+    public long wholeUnits() {
+        return partialLast ? nbits - 1 : nbits;
+    }
+
+    /**
+     * Marks the units that any part of device bytes {@code [offset, offset+length)} touches and that lie inside
+     * the bitmap, rounded outward to whole units; {@code offset} and {@code length} are u64 as read from a
+     * device (whatever their value, nothing is thrown). This is what replay does for every FILE entry's
+     * extents, served or not, as the reference's bitmap builder does.
+     *
+     * @return how many of those units were already set (a cross-link when non-zero)
+     */
+    public long markInside(long offset, long length) {
+        long limit = nbits > Long.MAX_VALUE / unit ? Long.MAX_VALUE : nbits * unit;
+        if (length == 0 || Long.compareUnsigned(offset, limit) >= 0) {
+            return 0;
+        }
+        long room = limit - offset;
+        long len = Long.compareUnsigned(length, room) > 0 ? room : length;
+        return mark(offset, len);
     }
 
     public boolean isSet(long bit) {

@@ -79,6 +79,27 @@ public sealed interface FileMap permits SimpleMap, InterleavedMap {
                 + " (0 = simple, 1 = interleaved)");
     }
 
+    /**
+     * The extents a FILE entry claims, as the reference's bitmap builder reads them whether or not the entry is
+     * served: the first {@code fmap_nextents} simple extents, or the strips of the interleaved extent, bounded
+     * by the slots the entry has (16); nothing for an unknown type or a zero count. Values are raw u64s, not
+     * validated: callers mark only what lies inside the device.
+     */
+    static List<Extent> claimedExtents(ByteBuffer entry) {
+        ByteBuffer b = entry.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int type = b.getInt(OFF_EXT_TYPE);
+        long count = Integer.toUnsignedLong(b.getInt(OFF_COUNT));
+        if (type == EXT_SIMPLE) {
+            return readExtents(b, OFF_EXTENTS, (int) Math.min(count, Layout.MAX_EXTENTS));
+        }
+        if (type == EXT_INTERLEAVE && count >= 1) {
+            long nstrips = b.getLong(OFF_NSTRIPS);
+            int n = Long.compareUnsigned(nstrips, Layout.MAX_STRIPS) > 0 ? Layout.MAX_STRIPS : (int) nstrips;
+            return readExtents(b, OFF_STRIPS, n);
+        }
+        return List.of();
+    }
+
     private static List<Extent> readExtents(ByteBuffer b, int at, int n) {
         Extent[] out = new Extent[n];
         for (int i = 0; i < n; i++) {
@@ -111,6 +132,15 @@ public sealed interface FileMap permits SimpleMap, InterleavedMap {
         if (off >= deviceLimit || len > deviceLimit - off) {
             throw new FormatException(String.format("%s [0x%x, 0x%x) lies past the end of the device (%d bytes)",
                     what, off, off + len, deviceLimit));
+        }
+    }
+
+    /** {@code total + length} of checked extent lengths; a sum past 2^63 is a map no device holds. */
+    static long addBytes(long total, long length) throws FormatException {
+        try {
+            return Math.addExact(total, length);
+        } catch (ArithmeticException e) {
+            throw new FormatException("extents hold more than 2^63 bytes");
         }
     }
 

@@ -53,7 +53,10 @@ public record InterleavedMap(long chunkSize, List<Extent> strips) implements Fil
             throw new FormatException("interleave chunk size " + Long.toUnsignedString(chunkSize)
                     + " is not a power of two multiple of the " + alignment + "-byte allocation unit");
         }
-        long nchunks = (fileSize + chunkSize - 1) / chunkSize;
+        if (fileSize < 0) {
+            throw new FormatException("size " + Long.toUnsignedString(fileSize) + " is not a file size");
+        }
+        long nchunks = fileSize / chunkSize + (fileSize % chunkSize != 0 ? 1 : 0);
         for (int k = 0; k < n; k++) {
             Extent s = strips.get(k);
             FileMap.checkExtent("strip " + k, s, true, dataStart, deviceLimit, alignment);
@@ -71,8 +74,9 @@ public record InterleavedMap(long chunkSize, List<Extent> strips) implements Fil
         }
         long count = (nchunks - 1 - k) / n + 1;
         long lastChunk = k + (count - 1) * n;
-        long lastBytes = lastChunk == nchunks - 1 ? fileSize - lastChunk * chunkSize : chunkSize;
-        return (count - 1) * chunkSize + lastBytes;
+        // lastChunk * chunkSize < fileSize: no overflow for any fileSize up to 2^63-1 (exact math checks it)
+        long lastBytes = lastChunk == nchunks - 1 ? fileSize - Math.multiplyExact(lastChunk, chunkSize) : chunkSize;
+        return Math.addExact(Math.multiplyExact(count - 1, chunkSize), lastBytes);
     }
 
     @Override

@@ -59,12 +59,27 @@ public record LogHeader(long magic, long len, long lastIndex, long crc, long nex
         return lastIndex + 1;
     }
 
-    /** Entries in use, clamped to the capacity (the reference does not check; a corrupt header could lie). */
+    /**
+     * Entries in use: {@code next_index} (a u64 outside the CRC) clamped to the capacity. The reference does not
+     * check it; a corrupt header that claims more (bit 63 set included) is read as a full log, so replay goes
+     * on until the first invalid entry instead of hiding every file. See {@link #nextIndexProblem}.
+     */
     public long usedEntries() {
-        return Math.max(0, Math.min(nextIndex, capacity()));
+        return Long.compareUnsigned(nextIndex, capacity()) > 0 ? capacity() : nextIndex;
     }
 
+    /** What is wrong with {@code next_index}, or null when it is within the log. */
+    public String nextIndexProblem() {
+        if (Long.compareUnsigned(nextIndex, capacity()) <= 0) {
+            return null;
+        }
+        return "log header next index " + Long.toUnsignedString(nextIndex) + " is past the last slot " + lastIndex
+                + " (the counters are outside the header CRC): replaying at most " + capacity()
+                + " entries, up to the first invalid one; no entry can be appended";
+    }
+
+    /** Whether no slot is left to append to (also when {@code next_index} is past the log: nothing is appended then). */
     public boolean isFull() {
-        return nextIndex > lastIndex;
+        return Long.compareUnsigned(nextIndex, lastIndex) > 0;
     }
 }

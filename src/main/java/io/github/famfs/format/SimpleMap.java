@@ -43,7 +43,10 @@ public record SimpleMap(List<Extent> extents) implements FileMap {
         for (int i = 0; i < extents.size(); i++) {
             Extent e = extents.get(i);
             FileMap.checkExtent("extent " + i, e, i < extents.size() - 1, dataStart, deviceLimit, alignment);
-            total += e.length();
+            total = FileMap.addBytes(total, e.length());
+        }
+        if (fileSize < 0) {
+            throw new FormatException("size " + Long.toUnsignedString(fileSize) + " is not a file size");
         }
         if (total < fileSize) {
             throw new FormatException("extents hold " + total + " bytes, less than the file size " + fileSize);

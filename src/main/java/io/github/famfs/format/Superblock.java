@@ -122,9 +122,9 @@ public record Superblock(
             throw new FormatException(String.format(
                     "superblock log length %d is not a power of two of at least 8 MiB", logLen));
         }
-        if (deviceSize < dataStart()) {
+        if (Long.compareUnsigned(deviceSize, dataStart()) < 0) {
             throw new FormatException(String.format(
-                    "superblock device size %d is smaller than the superblock and log (%d bytes)",
+                    "superblock device size (dd_size) %d is smaller than the superblock and log (%d bytes)",
                     deviceSize, dataStart()));
         }
     }

@@ -5,6 +5,7 @@ import io.github.famfs.format.AddDaxdevEntry;
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.format.FileEntry;
+import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.LogEntry;
@@ -53,9 +54,17 @@ public final class LogReplay {
         this.sb = sb;
         this.log = log.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.deviceLimit = deviceLimit;
-        this.bitmap = new AllocationBitmap(sb.deviceSize(), sb.allocUnit());
+        this.bitmap = new AllocationBitmap(deviceLimit, sb.allocUnit());
         this.root = new DirNode("", 0755, 0, 0, Node.NO_ENTRY);
         this.namespace = new Namespace(sb, root, deviceLimit);
+    }
+
+    /**
+     * Bytes of device that extents may use: the lesser of the superblock's {@code dd_size} (a u64 outside every
+     * CRC) and the real device's size, so nothing read from the device sizes anything past the real device.
+     */
+    public static long deviceLimit(Superblock sb, long realDeviceSize) {
+        return Long.compareUnsigned(sb.deviceSize(), realDeviceSize) < 0 ? sb.deviceSize() : realDeviceSize;
     }
 
     /** The outcome: the namespace, and the allocation bitmap built along the way (for a master's allocator). */
@@ -66,17 +75,31 @@ public final class LogReplay {
      *
      * @param sb          a validated superblock
      * @param log         the log's bytes ({@code sb.logLen()} of them, from device offset 0x200000)
-     * @param deviceLimit bytes of device that extents may use (the lesser of the superblock's size and the real
-     *                    device's)
-     * @throws FormatException when the log header is invalid
+     * @param realDeviceSize bytes of the real device (an image file's size, or sysfs's for a DAX device); what
+     *                       extents may use is the lesser of it and the superblock's {@code dd_size}
+     * @throws FormatException when the log header is invalid, or the device is too small or too large to serve
      */
-    public static Result replay(Superblock sb, ByteBuffer log, long deviceLimit) throws FormatException {
-        LogReplay r = new LogReplay(sb, log, deviceLimit);
-        if (deviceLimit < sb.deviceSize()) {
-            r.problem(FamfsProblem.Kind.DEVICE, -1, null, "the device holds " + deviceLimit + " bytes but the superblock says "
-                    + sb.deviceSize() + ": files with data past byte " + deviceLimit + " are not served");
+    public static Result replay(Superblock sb, ByteBuffer log, long realDeviceSize) throws FormatException {
+        long limit = deviceLimit(sb, realDeviceSize);
+        if (limit < sb.dataStart()) {
+            throw new FormatException("the device holds " + Long.toUnsignedString(realDeviceSize)
+                    + " bytes and the superblock says " + Long.toUnsignedString(sb.deviceSize())
+                    + ", fewer than the superblock and log take (" + sb.dataStart() + ")");
         }
-        r.bitmap.mark(0, Math.min(sb.dataStart(), sb.deviceSize()));
+        long units = AllocationBitmap.unitsFor(limit, sb.allocUnit());
+        if (units < 0 || units > AllocationBitmap.MAX_UNITS) {
+            throw new FormatException("a device of " + limit + " bytes in " + sb.allocUnit() + "-byte allocation"
+                    + " units needs " + units + " units, more than famfs-nio tracks (" + AllocationBitmap.MAX_UNITS
+                    + ")");
+        }
+        LogReplay r = new LogReplay(sb, log, limit);
+        if (realDeviceSize != sb.deviceSize()) {
+            r.problem(FamfsProblem.Kind.DEVICE, -1, null, "the device holds " + realDeviceSize
+                    + " bytes but the superblock says " + Long.toUnsignedString(sb.deviceSize()) + " (dd_size): "
+                    + (limit == realDeviceSize ? "files with data past byte " + limit + " are not served"
+                            : "only its first " + limit + " bytes are used"));
+        }
+        r.bitmap.mark(0, sb.dataStart());
         r.catchUp();
         return new Result(r.namespace, r.bitmap, r);
     }
@@ -91,10 +114,10 @@ public final class LogReplay {
         LogHeader header = LogHeader.decode(log);
         header.validate(log, sb.logLen());
         long used = header.usedEntries();
-        if (Long.compareUnsigned(header.nextIndex(), header.capacity()) > 0 && !clampReported) {
+        String clamp = header.nextIndexProblem();
+        if (clamp != null && !clampReported) {
             clampReported = true;
-            problem(FamfsProblem.Kind.DEVICE, -1, null, "log header next index " + Long.toUnsignedString(header.nextIndex())
-                    + " is past the last slot " + header.lastIndex() + "; replaying " + used + " entries");
+            problem(FamfsProblem.Kind.DEVICE, -1, null, clamp);
         }
         while (badEntry < 0 && replayed < used) {
             int i = (int) replayed;
@@ -111,7 +134,7 @@ public final class LogReplay {
             replayed++;
         }
         namespace.update(header, replayed, new Namespace.Stats(files, dirs, fileBytes, bitmap.unit(),
-                bitmap.bits(), bitmap.usedUnits(), collisions));
+                bitmap.bits(), bitmap.usedUnits(), bitmap.freeUnits(), collisions));
         return replayed;
     }
 
@@ -200,6 +223,7 @@ public final class LogReplay {
     private void addFile(int index, FileEntry f) {
         Place at = placeFor(index, f.relpath());
         if (at == null) {
+            claimSkipped(index, f);
             return;
         }
         String mapProblem = checkMap(index, at.path(), f);
@@ -215,16 +239,18 @@ public final class LogReplay {
 
     /** Validates the map and claims its units; returns why the file cannot be served, or null. */
     private String checkMap(int index, String path, FileEntry f) {
-        if (f.map() == null) {
-            return f.mapError();
+        String invalid = f.map() == null ? f.mapError()
+                : f.size() < 0 ? "size " + Long.toUnsignedString(f.size()) + " is not a file size" : null;
+        if (invalid == null) {
+            try {
+                f.map().validate(f.size(), sb.dataStart(), deviceLimit, sb.allocUnit());
+            } catch (FormatException e) {
+                invalid = e.getMessage();
+            }
         }
-        if (f.size() < 0) {
-            return "size " + Long.toUnsignedString(f.size()) + " is not a file size";
-        }
-        try {
-            f.map().validate(f.size(), sb.dataStart(), deviceLimit, sb.allocUnit());
-        } catch (FormatException e) {
-            return e.getMessage();
+        if (invalid != null) {
+            claimSkipped(index, f);
+            return invalid;
         }
         long shared = 0;
         Extent firstShared = null;
@@ -242,22 +268,68 @@ public final class LogReplay {
                 shared, firstShared.offset(), ownerOf(index, firstShared));
     }
 
-    /** Names the earlier file that holds units of {@code e} (bounded: a hostile log cannot make this quadratic). */
+    /**
+     * Claims the units of a FILE entry that is not served (skipped for its path, or with an invalid map), as the
+     * reference's bitmap builder does for every FILE entry: what lies inside the device, rounded outward to
+     * whole units, so a master never hands them out again.
+     */
+    private void claimSkipped(int index, FileEntry f) {
+        long shared = 0;
+        Extent firstShared = null;
+        for (Extent e : FileMap.claimedExtents(entry)) {
+            long s = bitmap.markInside(e.offset(), e.length());
+            if (s > 0 && firstShared == null) {
+                firstShared = e;
+            }
+            shared += s;
+        }
+        if (shared > 0) {
+            collisions += shared;
+            String p = new String(f.relpath(), java.nio.charset.StandardCharsets.UTF_8);
+            problem(FamfsProblem.Kind.CROSS_LINK, index, null, String.format(CROSS_LINKED
+                    + ": unserved entry \"%s\" claims %d allocation unit(s) from device offset 0x%x that already"
+                    + " belong to %s", p, shared, firstShared.offset(), ownerOf(index, firstShared)));
+        }
+    }
+
+    /** Whether {@code a} and {@code b} share an allocation unit inside the device (u64 values, never overflows). */
+    private boolean shareUnit(Extent a, Extent b) {
+        long[] ra = unitRange(a);
+        long[] rb = unitRange(b);
+        return ra != null && rb != null && ra[0] < rb[1] && rb[0] < ra[1];
+    }
+
+    /** The units {@code [first, end)} of {@code e} inside the device, or null when none. */
+    private long[] unitRange(Extent e) {
+        long unit = bitmap.unit();
+        long limit = bitmap.bits() * unit;
+        if (e.length() == 0 || Long.compareUnsigned(e.offset(), limit) >= 0) {
+            return null;
+        }
+        long room = limit - e.offset();
+        long len = Long.compareUnsigned(e.length(), room) > 0 ? room : e.length();
+        return new long[] {e.offset() / unit, (e.offset() + len + unit - 1) / unit};
+    }
+
+    /**
+     * Names the earlier FILE entry (served or not) that claims units of {@code e} (bounded: a hostile log cannot
+     * make this quadratic).
+     */
     private String ownerOf(int before, Extent e) {
         if (namedCollisions >= NAMED_COLLISIONS) {
             return "an earlier file";
         }
         namedCollisions++;
-        if (e.offset() < sb.dataStart()) {
+        if (Long.compareUnsigned(e.offset(), sb.dataStart()) < 0) {
             return "the superblock and log";
         }
         byte[] other = new byte[Layout.ENTRY_SIZE];
         ByteBuffer otherEntry = ByteBuffer.wrap(other).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < before; i++) {
             log.get(Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i, other);
-            if (LogEntry.decode(otherEntry) instanceof FileEntry o && o.map() != null) {
-                for (Extent x : o.map().extents()) {
-                    if (x.offset() < e.end() && e.offset() < x.end()) {
+            if (LogEntry.decode(otherEntry) instanceof FileEntry o) {
+                for (Extent x : FileMap.claimedExtents(otherEntry)) {
+                    if (shareUnit(x, e)) {
                         String p = new String(o.relpath(), java.nio.charset.StandardCharsets.UTF_8);
                         return "\"" + p + "\" (log entry " + i + ")";
                     }

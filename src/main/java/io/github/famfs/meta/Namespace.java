@@ -31,13 +31,14 @@ public final class Namespace {
     private volatile Stats stats;
 
     /**
-     * Counts: files and directories served, bytes of file content, allocation units of the device and those in
-     * use (superblock and log included).
+     * Counts: files and directories served, bytes of file content, allocation units of the device (a partial
+     * last unit included), those in use (superblock and log included) and the whole units free (what an
+     * allocator can hand out; never negative).
      */
     public record Stats(long files, long directories, long fileBytes, long allocationUnit, long totalUnits,
-            long usedUnits, long collisions) {
+            long usedUnits, long freeUnits, long collisions) {
         public long freeBytes() {
-            return (totalUnits - usedUnits) * allocationUnit;
+            return Math.max(0, freeUnits) * allocationUnit;
         }
     }
 

@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The one store of a famfs file system: its device. Space figures come from the allocation bitmap. Attributes
+ * The one store of a famfs file system: its device. Space figures come from the allocation bitmap: the total is
+ * the device bytes in use by famfs (the lesser of the real device's size and the superblock's), the free space
+ * the whole allocation units that can be handed out. Attributes
  * of the {@code famfs} view: {@code problems} (what replay found wrong, a List of String), {@code uuid},
  * {@code systemUuid}, {@code role} ("master" or "client"), {@code logEntries}, {@code logCapacity},
  * {@code files}, {@code directories}, {@code fileBytes}, {@code daxdevs}, {@code deviceKind}, {@code alignment}.
@@ -42,7 +44,7 @@ public final class FamfsFileStore extends FileStore {
 
     @Override
     public long getTotalSpace() {
-        return fs.namespace().superblock().deviceSize();
+        return fs.namespace().deviceLimit();
     }
 
     @Override

@@ -139,7 +139,7 @@ public final class FamfsFileSystem extends FileSystem {
                 }
                 log = device.slice(Layout.LOG_OFFSET, (int) sb.logLen());
                 try {
-                    result = LogReplay.replay(sb, log, Math.min(info.size(), sb.deviceSize()));
+                    result = LogReplay.replay(sb, log, info.size());
                 } catch (FormatException e) {
                     throw new FormatException(info.path() + ": " + e.getMessage());
                 }
@@ -149,7 +149,7 @@ public final class FamfsFileSystem extends FileSystem {
             FamfsMaster writer = null;
             if (mode == AccessMode.READ_WRITE) {
                 writer = new FamfsMaster(device, result.replayer(), new LogWriter(log),
-                        new Allocator(result.bitmap(), Math.min(info.size(), sb.deviceSize())));
+                        new Allocator(result.bitmap(), result.namespace().deviceLimit()));
             }
             FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
                     mode == AccessMode.READ_ONLY, writer, env.interleave().orElse(null));
@@ -407,7 +407,7 @@ public final class FamfsFileSystem extends FileSystem {
         CreateAttributes a = CreateAttributes.parse(attrs, 0644, m.defaultUid(), m.defaultGid());
         InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
         if (il != null) {
-            il.validate(namespace.superblock().deviceSize());
+            il.validate(namespace.deviceLimit());
         }
         String[] rel = {null};
         FamfsMaster.Reservation name = m.withLog(() -> {

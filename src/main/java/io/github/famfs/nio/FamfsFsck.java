@@ -40,7 +40,7 @@ public final class FamfsFsck {
         Namespace.Stats st = ns.stats();
         List<FamfsProblem> problems = ns.problems();
         return new FsckReport(fs.devicePath(), ns.superblock().uuid(), ns.superblock().systemUuid(),
-                ns.superblock().deviceSize(), ns.replayedEntries(), ns.header().capacity(), st.files(),
+                ns.deviceLimit(), ns.replayedEntries(), ns.header().capacity(), st.files(),
                 st.directories(), st.fileBytes(), st.usedUnits() * st.allocationUnit(), st.freeBytes(),
                 st.collisions(), problems);
     }

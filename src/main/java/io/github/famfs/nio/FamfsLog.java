@@ -29,6 +29,7 @@ public final class FamfsLog {
         FamfsFileSystem fs = famfs(fileSystem);
         return fs.readLog(log -> {
             LogHeader h = LogHeader.decode(log);
+            h.validate(log, log.capacity()); // the slots read below come from a header checked against the log
             List<LogEntry> out = new ArrayList<>();
             byte[] copy = new byte[Layout.ENTRY_SIZE];
             ByteBuffer e = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
