@@ -103,10 +103,10 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
             if (!env.containsKey(NSTRIPS)) {
                 throw new IllegalArgumentException("famfs env keys chunkSize/nbuckets need nstrips too");
             }
-            int nstrips = (int) number(NSTRIPS, env.get(NSTRIPS));
+            int nstrips = count(NSTRIPS, env.get(NSTRIPS));
             long chunk = env.containsKey(CHUNK_SIZE) ? size(CHUNK_SIZE, env.get(CHUNK_SIZE))
                     : InterleaveParams.DEFAULT_CHUNK;
-            int nbuckets = env.containsKey(NBUCKETS) ? (int) number(NBUCKETS, env.get(NBUCKETS)) : nstrips;
+            int nbuckets = env.containsKey(NBUCKETS) ? count(NBUCKETS, env.get(NBUCKETS)) : nstrips;
             interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
         }
         return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave);
@@ -128,14 +128,29 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
                 + " false)");
     }
 
-    private static long number(String key, Object v) {
-        if (v instanceof Number n) {
-            return n.longValue();
+    /** An int in [1, Integer.MAX_VALUE], parsed exactly: never a silent cast (4294967298 is not 2). */
+    private static int count(String key, Object v) {
+        long n = exact(key, v, "a number");
+        if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', out of range (1 to "
+                    + Integer.MAX_VALUE + ")");
         }
+        return (int) n;
+    }
+
+    /** A Number of integral value that fits a long (Integer, Long, BigInteger, a whole Double...), exactly. */
+    private static long exact(String key, Object v, String what) {
         try {
+            if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+                return ((Number) v).longValue();
+            }
+            if (v instanceof Number n) {
+                return new java.math.BigDecimal(n.toString()).longValueExact();
+            }
             return Long.parseLong(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not a number");
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not " + what
+                    + " that fits in 64 bits");
         }
     }
 
@@ -166,14 +181,21 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
     }
 
     private static long size(String key, Object v) {
-        if (v instanceof Number n) {
-            return n.longValue();
+        long n;
+        if (v instanceof Number) {
+            n = exact(key, v, "a size");
+        } else {
+            try {
+                n = parseSize(v.toString());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v
+                        + "', not a size (like 4G, 512M, 8388608) that fits in 63 bits");
+            }
         }
-        try {
-            return parseSize(v.toString());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v
-                    + "', not a size (like 4G, 512M, 8388608)");
+        if (n <= 0) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not a positive"
+                    + " size");
         }
+        return n;
     }
 }
