@@ -395,7 +395,7 @@ class DifferentialTest {
                 root.resolve(fresh)));
         rule("move directory", Rule.NO_MOVE, famfsRule(), (root, fresh) -> Files.move(d(root),
                 root.resolve(fresh)));
-        same("move onto itself", (root, fresh) -> Files.move(f(root), f(root)));
+        same("move onto itself", (root, fresh) -> Files.move(f(root), f(root)).equals(f(root)));
         same("move absent", (root, fresh) -> Files.move(root.resolve("nope"), root.resolve(fresh)));
         rule("delete file", Rule.NO_DELETE, famfsRule(), (root, fresh) -> {
             Files.delete(f(root));
@@ -517,7 +517,7 @@ class DifferentialTest {
         same("readAttributes unknown attribute, absent", (root, fresh) -> Files.readAttributes(
                 root.resolve("nope"), "basic:nosuch"));
         same("readAttributes posix:permissions,owner", (root, fresh) -> Files.readAttributes(f(root),
-                "posix:permissions,owner").keySet());
+                "posix:permissions,owner").keySet().stream().sorted().toList());
         same("readAttributes unix:uid,gid,mode", (root, fresh) -> new TreeMap<>(Files.readAttributes(f(root),
                 "unix:uid,gid")).keySet());
         same("readAttributes absent", (root, fresh) -> Files.readAttributes(root.resolve("nope"), "*"));
@@ -634,7 +634,7 @@ class DifferentialTest {
             same("toRealPath " + p, (root, fresh) -> root.relativize(root.resolve(p).toRealPath()).toString());
             same("newByteChannel " + p, (root, fresh) -> {
                 try (SeekableByteChannel ch = Files.newByteChannel(root.resolve(p))) {
-                    return ch.size();
+                    return ch.read(ByteBuffer.allocate(1));
                 }
             });
             same("isSameFile fx/f " + p, (root, fresh) -> Files.isSameFile(f(root), root.resolve(p)));
@@ -676,6 +676,8 @@ class DifferentialTest {
                 }
             }
         }
+        System.out.println("DifferentialTest: " + cases.size() + " cases, " + compared + " compared with the JDK, "
+                + byRule + " by famfs rule");
         assertTrue(compared > 900, "cases compared: " + compared);
         assertEquals(EnumSet.allOf(Rule.class), EnumSet.copyOf(byRule.keySet()), "every rule is exercised");
         assertEquals("", String.join("\n", differences), differences.size() + " difference(s) in "

@@ -247,6 +247,12 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         if (write && create && !exists) {
             return fs.newFile(p, read, fixedSize, interleave, contiguous, attrs);
         }
+        if (fs.existing(p).isDirectory()) {
+            if (write) {
+                throw new java.nio.file.FileSystemException(p.toString(), null, "Is a directory");
+            }
+            return new DirectoryChannel(p);
+        }
         if (write && options.contains(StandardOpenOption.APPEND)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE + " (APPEND writes past the end)");
         }
@@ -269,7 +275,8 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
                 throw new UnsupportedOperationException("'" + o + "' not allowed for an input stream");
             }
         }
-        return new FamfsInputStream((FamfsFileChannel) newFileChannel(path, Set.of(options)));
+        FileChannel ch = newFileChannel(path, Set.of(options));
+        return ch instanceof FamfsFileChannel f ? new FamfsInputStream(f) : java.nio.channels.Channels.newInputStream(ch);
     }
 
     @Override
@@ -344,6 +351,10 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         FamfsPath s = toFamfs(source);
         s.getFileSystem().checkWritable();
         s.getFileSystem().existing(s);
+        if (target instanceof FamfsPath t && t.getFileSystem() == s.getFileSystem()
+                && s.getFileSystem().lookup(t) != null && isSameFile(s, t)) {
+            return; // a move onto itself moves nothing, as in the JDK
+        }
         throw new FamfsRuleException(s.toString(), FamfsRuleException.NO_MOVE);
     }
 
