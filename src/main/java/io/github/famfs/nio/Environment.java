@@ -10,16 +10,19 @@ import java.util.UUID;
 
 /**
  * The {@code env} map of {@code FileSystems.newFileSystem}: string keys, values as strings (or the natural type:
- * Boolean, Number, UUID). Unknown keys and bad values are IllegalArgumentExceptions naming them.
+ * Boolean, Number, UUID). Unknown keys and bad values are IllegalArgumentExceptions naming them; numbers and
+ * sizes are parsed exactly, and one that does not fit its range is refused, never cast.
  *
  * <ul>
  *   <li>{@code accessMode}: {@code readOnly} or {@code readWrite}. Default: readWrite on the master (when the
  *       device is writable), readOnly on a client.
  *   <li>{@code systemUuid}: this host's famfs system UUID. Default: the contents of /opt/famfs/system_uuid, as the
- *       reference reads it; without one a host is a client (formatting creates the file, as the reference does).
- *   <li>{@code create}: {@code true} formats the device or image when it holds no famfs (an absent image file is
- *       created, {@code deviceSize} bytes); a device that holds a famfs is opened as it is.
- *   <li>{@code force}: with {@code create}, formats even over an existing famfs (all its files are lost).
+ *       reference reads it; without one a host is a client, and formatting fails naming this key (the library
+ *       never creates the file).
+ *   <li>{@code create}: {@code true} formats the device or image when it holds no data to lose (an absent or empty
+ *       image file is given {@code deviceSize} bytes; otherwise the superblock and log area must be all zero); a
+ *       device that holds a famfs is opened as it is, anything else is refused ({@link NotBlankException}).
+ *   <li>{@code force}: with {@code create}, formats whatever is there (an existing famfs, other data: all lost).
  *   <li>{@code deviceSize}: size of an image file to create, e.g. {@code 4G}, {@code 512M} (at least 16M).
  *   <li>{@code logLength}: log length for formatting, a power of two of at least {@code 8M} (default 8M).
  *   <li>{@code nstrips}, {@code chunkSize}, {@code nbuckets}: the file-system default for new files: interleaved

@@ -48,6 +48,15 @@ class DeviceNameTest {
     }
 
     @Test
+    void mkfsWithoutASystemUuidSaysHowToGetOneAndWritesNothing() throws Exception {
+        Path hostFile = Path.of("/opt/famfs/system_uuid");
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(hostFile), "this host has a system UUID");
+        Path img = tmp.resolve("n.img");
+        famfs("mkfs", "--size", "32M", img.toString()).fails(2, "--init-system-uuid");
+        assertTrue(!Files.exists(img) && !Files.exists(hostFile));
+    }
+
+    @Test
     void mkfsRefusesAFileThatHoldsSomethingElseWithoutForce() throws Exception {
         Path other = tmp.resolve("other.bin");
         byte[] data = new byte[32 << 20];
