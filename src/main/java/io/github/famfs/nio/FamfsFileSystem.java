@@ -315,6 +315,20 @@ public final class FamfsFileSystem extends FileSystem {
         return n;
     }
 
+    /**
+     * The node at {@code path} for its attributes or access: a name under a file is NoSuchFileException ("Not a
+     * directory"), as stat(2) and access(2) through the JDK report it since JDK 25 (JDK 17 reports a plain
+     * FileSystemException; NoSuchFileException is one too).
+     */
+    Node stat(FamfsPath path) throws NoSuchFileException {
+        boolean[] underFile = {false};
+        Node n = walk(path, underFile);
+        if (n == null) {
+            throw new NoSuchFileException(path.toString(), null, underFile[0] ? "Not a directory" : null);
+        }
+        return n;
+    }
+
     DirNode directory(FamfsPath path) throws IOException {
         boolean[] underFile = {false};
         Node n = walk(path, underFile);
@@ -371,7 +385,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     void checkAccess(FamfsPath path, java.nio.file.AccessMode... modes) throws IOException {
-        Node n = existing(path);
+        Node n = stat(path);
         for (java.nio.file.AccessMode m : modes) {
             if (m == java.nio.file.AccessMode.WRITE && readOnly) {
                 throw new AccessDeniedException(path.toString(), null, "read-only famfs"

@@ -433,7 +433,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     private static NodeAttributes attributes(FamfsPath p) throws IOException {
         FamfsFileSystem fs = p.getFileSystem();
-        return new NodeAttributes(fs, p, fs.existing(p));
+        return new NodeAttributes(fs, p, fs.stat(p));
     }
 
     @Override
