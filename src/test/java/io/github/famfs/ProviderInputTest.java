@@ -67,6 +67,14 @@ class ProviderInputTest {
         assertThrows(UnsupportedOperationException.class, () -> new FamfsFileSystemProvider().newFileSystem(other,
                 Map.of("create", "true", "systemUuid", MASTER)));
         assertArrayEquals(data, Files.readAllBytes(other));
+        Path small = tmp.resolve("small.bin");
+        Files.write(small, new byte[] {1, 2, 3});
+        assertThrows(UnsupportedOperationException.class, () -> new FamfsFileSystemProvider().newFileSystem(small,
+                Map.of("create", "true", "systemUuid", MASTER)), "too small for famfs and not blank: declined");
+        Path absent = tmp.resolve("absent.bin");
+        assertThrows(UnsupportedOperationException.class, () -> new FamfsFileSystemProvider().newFileSystem(absent,
+                Map.of("create", "true", "systemUuid", MASTER)), "no deviceSize: another provider may make it");
+        assertFalse(Files.exists(absent));
     }
 
     @Test

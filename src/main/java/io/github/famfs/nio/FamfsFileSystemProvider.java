@@ -139,6 +139,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
         Environment e = Environment.parse(env);
         if (e.create()) {
+            if (e.deviceSize().isEmpty() && !java.nio.file.Files.exists(path)) {
+                throw new UnsupportedOperationException("famfs makes an image file only when given its deviceSize");
+            }
             Formatting.createImageIfAbsent(path, e);
         }
         DeviceInfo info;

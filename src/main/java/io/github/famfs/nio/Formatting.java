@@ -74,10 +74,10 @@ final class Formatting {
                 if (!env.force() && info.size() >= Layout.SUPERBLOCK_SIZE && holdsFamfs(device, info)) {
                     return;
                 }
-                Formatter.check(info.size(), env.logLength());
                 if (!env.force() && !killedFamfs(device)) {
                     refuseUnlessBlank(device, info, Layout.LOG_OFFSET + env.logLength());
                 }
+                Formatter.check(info.size(), env.logLength());
                 UUID host = HostIdentity.systemUuidForFormat(env, info.path());
                 Formatter.format(device.slice(0, 4096), device.slice(Layout.LOG_OFFSET, (int) env.logLength()),
                         info.size(), env.logLength(), host, info.path().toString());
@@ -94,6 +94,9 @@ final class Formatting {
      * may be formatted again without {@code force}, as the reference's mkfs does.
      */
     private static boolean killedFamfs(Device device) {
+        if (device.size() < Layout.SUPERBLOCK_SIZE) {
+            return false;
+        }
         ByteBuffer raw = ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         device.copyTo(0, raw, Layout.SUPERBLOCK_SIZE);
         raw.flip();
