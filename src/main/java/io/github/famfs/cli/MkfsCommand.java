@@ -2,6 +2,7 @@ package io.github.famfs.cli;
 
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
+import io.github.famfs.nio.HostIdentity;
 import io.github.famfs.nio.NotFamfsException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,6 +51,11 @@ final class MkfsCommand extends FamfsCommand {
     @Mixin
     SystemUuidOption uuid;
 
+    @Option(names = "--init-system-uuid", description = "When this host has no famfs system UUID (no --system-uuid"
+            + " and no /opt/famfs/system_uuid), create /opt/famfs/system_uuid with a new random one, as the"
+            + " reference's mkfs.famfs does, and format with it. Without this option mkfs never writes that file.")
+    boolean initSystemUuid;
+
     @Parameters(paramLabel = "DEVICE", description = "The DAX device (/dev/daxX.Y) or image file.")
     Path device;
 
@@ -85,24 +91,41 @@ final class MkfsCommand extends FamfsCommand {
         if (logLength != null) {
             env.put("logLength", logLength);
         }
-        if (uuid.systemUuid != null) {
-            env.put("systemUuid", uuid.systemUuid.toString());
+        java.util.UUID host = uuid.systemUuid;
+        if (host == null) {
+            host = HostIdentity.fromHostFile().orElse(null);
         }
+        if (host == null && initSystemUuid) {
+            host = HostIdentity.createSystemUuidFile();
+            out().printf("famfs mkfs: this host had no system UUID: wrote %s to %s%n", host,
+                    HostIdentity.SYSTEM_UUID_FILE);
+        }
+        if (host == null) {
+            throw new FamfsCli.UsageException("this host has no famfs system UUID (" + HostIdentity.SYSTEM_UUID_FILE
+                    + " does not hold one): give --system-uuid UUID, or --init-system-uuid to create that file");
+        }
+        env.put("systemUuid", host.toString());
         try (FileSystem fs = FileSystems.newFileSystem(Session.uri(device), env)) {
-            FileStore store = fs.getFileStores().iterator().next();
-            long total = store.getTotalSpace();
-            long capacity = ((Number) store.getAttribute("famfs:logCapacity")).longValue();
-            long log = logLength == null ? 8L << 20 : logLength;
-            long dataStart = (2L << 20) + log;
-            out().printf("famfs mkfs: formatted %s%n", device);
-            out().printf("  device %d bytes (%s); log %s, %d entries; file data from %s%n", total,
-                    Units.human(total), Units.human(log), capacity,
-                    Units.hex(dataStart));
-            out().printf("  file system uuid %s; master system uuid %s (this host: %s)%n",
-                    store.getAttribute("famfs:uuid"), store.getAttribute("famfs:systemUuid"),
-                    store.getAttribute("famfs:role"));
+            mkfsReport(fs);
+        } catch (io.github.famfs.nio.NotBlankException e) {
+            throw new FileAlreadyExistsException(device.toString(), null, e.getReason().replace("force=true", "-f"));
         }
         return 0;
+    }
+
+    private void mkfsReport(FileSystem fs) throws IOException {
+        FileStore store = fs.getFileStores().iterator().next();
+        long total = store.getTotalSpace();
+        long capacity = ((Number) store.getAttribute("famfs:logCapacity")).longValue();
+        long log = logLength == null ? 8L << 20 : logLength;
+        long dataStart = (2L << 20) + log;
+        out().printf("famfs mkfs: formatted %s%n", device);
+        out().printf("  device %d bytes (%s); log %s, %d entries; file data from %s%n", total,
+                Units.human(total), Units.human(log), capacity,
+                Units.hex(dataStart));
+        out().printf("  file system uuid %s; master system uuid %s (this host: %s)%n",
+                store.getAttribute("famfs:uuid"), store.getAttribute("famfs:systemUuid"),
+                store.getAttribute("famfs:role"));
     }
 
     /** Without -f, a device that holds a famfs (or what looks like one) is left alone. */

@@ -2,7 +2,6 @@ package io.github.famfs.cli;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -27,13 +26,9 @@ final class Session implements AutoCloseable {
         this.systemUuid = systemUuid;
     }
 
-    /** The famfs URI of a device path (quoted, so that any file name works). */
+    /** The famfs URI of a device path (the provider's encoding: any file name, '!' included, is taken literally). */
     static URI uri(Path device) {
-        try {
-            return new URI("famfs", null, device.toAbsolutePath().normalize().toString(), null, null);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot make a famfs URI of " + device + ": " + e.getMessage(), e);
-        }
+        return io.github.famfs.nio.FamfsFileSystemProvider.uri(device.toAbsolutePath().normalize());
     }
 
     FileSystem read(Path device) throws IOException {

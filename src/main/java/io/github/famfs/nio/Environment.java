@@ -10,16 +10,19 @@ import java.util.UUID;
 
 /**
  * The {@code env} map of {@code FileSystems.newFileSystem}: string keys, values as strings (or the natural type:
- * Boolean, Number, UUID). Unknown keys and bad values are IllegalArgumentExceptions naming them.
+ * Boolean, Number, UUID). Unknown keys and bad values are IllegalArgumentExceptions naming them; numbers and
+ * sizes are parsed exactly, and one that does not fit its range is refused, never cast.
  *
  * <ul>
  *   <li>{@code accessMode}: {@code readOnly} or {@code readWrite}. Default: readWrite on the master (when the
  *       device is writable), readOnly on a client.
  *   <li>{@code systemUuid}: this host's famfs system UUID. Default: the contents of /opt/famfs/system_uuid, as the
- *       reference reads it; without one a host is a client (formatting creates the file, as the reference does).
- *   <li>{@code create}: {@code true} formats the device or image when it holds no famfs (an absent image file is
- *       created, {@code deviceSize} bytes); a device that holds a famfs is opened as it is.
- *   <li>{@code force}: with {@code create}, formats even over an existing famfs (all its files are lost).
+ *       reference reads it; without one a host is a client, and formatting fails naming this key (the library
+ *       never creates the file).
+ *   <li>{@code create}: {@code true} formats the device or image when it holds no data to lose (an absent or empty
+ *       image file is given {@code deviceSize} bytes; otherwise the superblock and log area must be all zero); a
+ *       device that holds a famfs is opened as it is, anything else is refused ({@link NotBlankException}).
+ *   <li>{@code force}: with {@code create}, formats whatever is there (an existing famfs, other data: all lost).
  *   <li>{@code deviceSize}: size of an image file to create, e.g. {@code 4G}, {@code 512M} (at least 16M).
  *   <li>{@code logLength}: log length for formatting, a power of two of at least {@code 8M} (default 8M).
  *   <li>{@code nstrips}, {@code chunkSize}, {@code nbuckets}: the file-system default for new files: interleaved
@@ -103,10 +106,10 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
             if (!env.containsKey(NSTRIPS)) {
                 throw new IllegalArgumentException("famfs env keys chunkSize/nbuckets need nstrips too");
             }
-            int nstrips = (int) number(NSTRIPS, env.get(NSTRIPS));
+            int nstrips = count(NSTRIPS, env.get(NSTRIPS));
             long chunk = env.containsKey(CHUNK_SIZE) ? size(CHUNK_SIZE, env.get(CHUNK_SIZE))
                     : InterleaveParams.DEFAULT_CHUNK;
-            int nbuckets = env.containsKey(NBUCKETS) ? (int) number(NBUCKETS, env.get(NBUCKETS)) : nstrips;
+            int nbuckets = env.containsKey(NBUCKETS) ? count(NBUCKETS, env.get(NBUCKETS)) : nstrips;
             interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
         }
         return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave);
@@ -128,14 +131,29 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
                 + " false)");
     }
 
-    private static long number(String key, Object v) {
-        if (v instanceof Number n) {
-            return n.longValue();
+    /** An int in [1, Integer.MAX_VALUE], parsed exactly: never a silent cast (4294967298 is not 2). */
+    private static int count(String key, Object v) {
+        long n = exact(key, v, "a number");
+        if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', out of range (1 to "
+                    + Integer.MAX_VALUE + ")");
         }
+        return (int) n;
+    }
+
+    /** A Number of integral value that fits a long (Integer, Long, BigInteger, a whole Double...), exactly. */
+    private static long exact(String key, Object v, String what) {
         try {
+            if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+                return ((Number) v).longValue();
+            }
+            if (v instanceof Number n) {
+                return new java.math.BigDecimal(n.toString()).longValueExact();
+            }
             return Long.parseLong(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not a number");
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not " + what
+                    + " that fits in 64 bits");
         }
     }
 
@@ -166,14 +184,21 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
     }
 
     private static long size(String key, Object v) {
-        if (v instanceof Number n) {
-            return n.longValue();
+        long n;
+        if (v instanceof Number) {
+            n = exact(key, v, "a size");
+        } else {
+            try {
+                n = parseSize(v.toString());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v
+                        + "', not a size (like 4G, 512M, 8388608) that fits in 63 bits");
+            }
         }
-        try {
-            return parseSize(v.toString());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v
-                    + "', not a size (like 4G, 512M, 8388608)");
+        if (n <= 0) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + v + "', not a positive"
+                    + " size");
         }
+        return n;
     }
 }

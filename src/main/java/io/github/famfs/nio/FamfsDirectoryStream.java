@@ -4,7 +4,6 @@ import io.github.famfs.meta.DirNode;
 import io.github.famfs.meta.Node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.ClosedDirectoryStreamException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Path;
@@ -12,7 +11,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
-/** The entries of a directory, in name order (a snapshot taken when the stream opens), filtered. */
+/**
+ * The entries of a directory, in name order (a snapshot taken when the stream opens), filtered. As the JDK's: one
+ * iterator, none after close (IllegalStateException), and once the stream is closed the iterator is at its end.
+ */
 final class FamfsDirectoryStream implements DirectoryStream<Path> {
     private final FamfsPath dir;
     private final List<Node> children;
@@ -31,10 +33,10 @@ final class FamfsDirectoryStream implements DirectoryStream<Path> {
     @Override
     public synchronized Iterator<Path> iterator() {
         if (closed) {
-            throw new ClosedDirectoryStreamException();
+            throw new IllegalStateException("Directory stream is closed");
         }
         if (iterated) {
-            throw new IllegalStateException("a DirectoryStream gives one iterator");
+            throw new IllegalStateException("Iterator already obtained");
         }
         iterated = true;
         return new Iterator<>() {
@@ -43,6 +45,10 @@ final class FamfsDirectoryStream implements DirectoryStream<Path> {
 
             @Override
             public boolean hasNext() {
+                if (closed) {
+                    pending = null;
+                    return false;
+                }
                 while (pending == null && !closed && next < children.size()) {
                     Path p = dir.resolve(children.get(next++).name());
                     try {

@@ -152,10 +152,10 @@ class FamfsFileChannel extends PositionalChannel {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
+        ensureOpen();
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
-        ensureOpen();
         if (!writable) {
             throw new NonWritableChannelException();
         }
@@ -193,11 +193,11 @@ class FamfsFileChannel extends PositionalChannel {
      */
     @Override
     public long transferTo(long pos, long count, WritableByteChannel target) throws IOException {
+        ensureReadable();
         if (pos < 0 || count < 0) {
             throw new IllegalArgumentException("negative position or count");
         }
         Objects.requireNonNull(target, "target");
-        ensureReadable();
         long n = Math.min(count, node.size() - pos);
         if (n <= 0) {
             return 0;
@@ -212,11 +212,11 @@ class FamfsFileChannel extends PositionalChannel {
      */
     @Override
     public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
+        ensureWritable();
         if (pos < 0 || count < 0) {
             throw new IllegalArgumentException("negative position or count");
         }
         Objects.requireNonNull(src, "src");
-        ensureWritable();
         long n = Math.min(DeviceTransfer.available(src, count), Math.max(0, node.size() - pos));
         if (n == 0) {
             return 0;
@@ -255,6 +255,7 @@ class FamfsFileChannel extends PositionalChannel {
 
     /** Checks the arguments and mode as FileChannel.map does, then maps the range. */
     FileMapping mapRange(MapMode mode, long pos, long size) throws IOException {
+        ensureOpen();
         Objects.requireNonNull(mode, "mode");
         if (pos < 0) {
             throw new IllegalArgumentException("negative position " + pos);

@@ -19,7 +19,6 @@ import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.nio.Environment.AccessMode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedFileSystemException;
@@ -246,23 +245,98 @@ public final class FamfsFileSystem extends FileSystem {
         }
     }
 
-    /** The node at {@code path} (any path of this file system), or null. */
+    /**
+     * The node at {@code path} (any path of this file system), or null. Names are looked up one by one as Linux
+     * does: ".." of a directory is its parent, and a name under a file finds nothing ({@code /file/..} is
+     * ENOTDIR, not the root).
+     */
     Node lookup(FamfsPath path) {
-        ensureOpen();
-        FamfsPath abs = path.toAbsolutePath().normalize();
-        return namespace.lookup(List.of(abs.names()));
+        return walk(path, null);
     }
 
-    Node existing(FamfsPath path) throws NoSuchFileException {
-        Node n = lookup(path);
+    private Node walk(FamfsPath path, boolean[] underFile) {
+        ensureOpen();
+        String[] names = path.toAbsolutePath().names();
+        Node n = namespace.root();
+        for (int i = 0; i < names.length; i++) {
+            if (!(n instanceof DirNode d)) {
+                if (underFile != null) {
+                    underFile[0] = true;
+                }
+                return null;
+            }
+            String name = names[i];
+            if (name.equals(".") || name.equals("..")) {
+                return walkDots(names, underFile);
+            }
+            n = d.child(name);
+            if (n == null) {
+                return null;
+            }
+        }
+        return n;
+    }
+
+    /** The slow path of {@link #walk}, for names with "." or "..": keeps the directories walked through. */
+    private Node walkDots(String[] names, boolean[] underFile) {
+        java.util.ArrayDeque<DirNode> parents = new java.util.ArrayDeque<>();
+        Node n = namespace.root();
+        for (String name : names) {
+            if (!(n instanceof DirNode d)) {
+                if (underFile != null) {
+                    underFile[0] = true;
+                }
+                return null;
+            }
+            if (name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                n = parents.isEmpty() ? d : parents.pop();
+                continue;
+            }
+            parents.push(d);
+            n = d.child(name);
+            if (n == null) {
+                return null;
+            }
+        }
+        return n;
+    }
+
+    /** The node at {@code path}: NoSuchFileException, or (a name under a file) "Not a directory" as Linux says. */
+    Node existing(FamfsPath path) throws java.nio.file.FileSystemException {
+        boolean[] underFile = {false};
+        Node n = walk(path, underFile);
         if (n == null) {
+            if (underFile[0]) {
+                throw new java.nio.file.FileSystemException(path.toString(), null, "Not a directory");
+            }
             throw new NoSuchFileException(path.toString());
         }
         return n;
     }
 
+    /**
+     * The node at {@code path} for its attributes or access: a name under a file is NoSuchFileException ("Not a
+     * directory"), as stat(2) and access(2) through the JDK report it since JDK 25 (JDK 17 reports a plain
+     * FileSystemException; NoSuchFileException is one too).
+     */
+    Node stat(FamfsPath path) throws NoSuchFileException {
+        boolean[] underFile = {false};
+        Node n = walk(path, underFile);
+        if (n == null) {
+            throw new NoSuchFileException(path.toString(), null, underFile[0] ? "Not a directory" : null);
+        }
+        return n;
+    }
+
     DirNode directory(FamfsPath path) throws IOException {
-        Node n = existing(path);
+        boolean[] underFile = {false};
+        Node n = walk(path, underFile);
+        if (n == null && !underFile[0]) {
+            throw new NoSuchFileException(path.toString());
+        }
         if (!(n instanceof DirNode d)) {
             throw new NotDirectoryException(path.toString());
         }
@@ -314,7 +388,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     void checkAccess(FamfsPath path, java.nio.file.AccessMode... modes) throws IOException {
-        Node n = existing(path);
+        Node n = stat(path);
         for (java.nio.file.AccessMode m : modes) {
             if (m == java.nio.file.AccessMode.WRITE && readOnly) {
                 throw new AccessDeniedException(path.toString(), null, "read-only famfs"
@@ -328,11 +402,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     URI toUri(FamfsPath absolute) {
-        try {
-            return new URI(FamfsFileSystemProvider.SCHEME, null, devicePath() + "!" + absolute, null);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot make a URI of " + absolute, e);
-        }
+        return FamfsFileSystemProvider.uri(devicePath().toString(), absolute.toString());
     }
 
     // ---- the master's operations
@@ -364,6 +434,16 @@ public final class FamfsFileSystem extends FileSystem {
      * relative path famfs can store. Returns that relative path.
      */
     String checkCanCreate(FamfsPath path) throws IOException {
+        FamfsPath given = path.toAbsolutePath().getParent();
+        boolean[] underFile = {false};
+        Node parentAsGiven = given == null ? namespace.root() : walk(given, underFile);
+        if (parentAsGiven != null && !parentAsGiven.isDirectory() || underFile[0]) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "Not a directory: parent " + given
+                    + " is not a directory");
+        }
+        if (parentAsGiven == null) {
+            throw new NoSuchFileException(path.toString(), null, "parent directory " + given + " does not exist");
+        }
         FamfsPath abs = path.toAbsolutePath().normalize();
         if (abs.getNameCount() == 0) {
             throw new java.nio.file.FileAlreadyExistsException(path.toString(), null, "the root always exists");

@@ -4,6 +4,7 @@ import io.github.famfs.memory.DeviceInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
@@ -51,36 +52,68 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     }
 
     /**
-     * The famfs URI of a device or image path, quoted where URIs need it (a plain {@code "famfs:" + path} breaks
-     * on spaces and other characters URIs do not allow): {@code famfs:/dev/dax0.0}.
+     * The famfs URI of a device or image path: {@code famfs:/dev/dax0.0}. The device part is percent-encoded
+     * where URIs need it, and its {@code !} characters too (as {@code %21}), so that the first raw {@code !/}
+     * always separates the device from the path inside: {@code famfs:/images/x%21/prod.img!/dir/file}.
      */
     public static URI uri(Path device) {
+        return uri(device.toAbsolutePath().toString(), null);
+    }
+
+    /** The URI of {@code inner} (an absolute famfs path, or null for the file system) on {@code device}. */
+    static URI uri(String device, String inner) {
+        StringBuilder raw = new StringBuilder(SCHEME).append(':').append(rawPath(device).replace("!", "%21"));
+        if (inner != null) {
+            raw.append('!').append(rawPath(inner));
+        }
         try {
-            return new URI(SCHEME, null, device.toAbsolutePath().toString(), null);
-        } catch (java.net.URISyntaxException e) {
+            return new URI(raw.toString());
+        } catch (URISyntaxException e) {
             throw new IllegalArgumentException("no famfs URI for " + device + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code path} as the raw path of a URI: the characters URIs do not allow, and '%', percent-encoded. */
+    private static String rawPath(String path) {
+        try {
+            return new URI(null, null, path, null).getRawPath();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("no famfs URI for " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes the percent-escapes of a raw URI path (UTF-8). */
+    private static String decode(String rawPath) {
+        try {
+            return new URI(rawPath).getPath();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: " + e.getMessage(), e);
         }
     }
 
     /** The device path and the path inside the file system that a famfs URI names. */
     private record Target(Path device, String inner) {}
 
+    /**
+     * Splits a famfs URI at the first raw {@code !/} (a {@code !} in the device's name is {@code %21}), then
+     * decodes each side: the device is taken literally, whatever characters its name holds.
+     */
     private static Target parse(URI uri) {
         if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException("URI scheme of " + uri + " is not famfs");
         }
-        String path = uri.getPath();
-        if (path == null || !path.startsWith("/") || uri.getRawAuthority() != null || uri.getRawQuery() != null
+        String raw = uri.getRawPath();
+        if (raw == null || !raw.startsWith("/") || uri.getRawAuthority() != null || uri.getRawQuery() != null
                 || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("famfs URI " + uri + " must be famfs:/absolute/device/path"
-                    + " (optionally followed by !/path/in/famfs)");
+                    + " (optionally followed by !/path/in/famfs; a '!' in the device path is written %21)");
         }
-        int bang = path.indexOf("!/");
+        int bang = raw.indexOf("!/");
         if (bang < 0) {
-            String dev = path.endsWith("!") ? path.substring(0, path.length() - 1) : path;
-            return new Target(Path.of(dev), "/");
+            String dev = raw.endsWith("!") ? raw.substring(0, raw.length() - 1) : raw;
+            return new Target(Path.of(decode(dev)), "/");
         }
-        return new Target(Path.of(path.substring(0, bang)), path.substring(bang + 1));
+        return new Target(Path.of(decode(raw.substring(0, bang))), decode(raw.substring(bang + 1)));
     }
 
     @Override
@@ -95,8 +128,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     /**
      * Opens a famfs image file (or DAX device) named by a path of the default file system. A file that holds no
-     * famfs gives UnsupportedOperationException, so that {@link FileSystems#newFileSystem(Path)} can try the
-     * other providers.
+     * famfs (with {@code create=true}: one that holds something else, which famfs would not format without
+     * {@code force=true}) gives UnsupportedOperationException, so that {@link FileSystems#newFileSystem(Path)}
+     * can try the other providers.
      */
     @Override
     public FamfsFileSystem newFileSystem(Path path, Map<String, ?> env) throws IOException {
@@ -105,6 +139,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
         Environment e = Environment.parse(env);
         if (e.create()) {
+            if (e.deviceSize().isEmpty() && !java.nio.file.Files.exists(path)) {
+                throw new UnsupportedOperationException("famfs makes an image file only when given its deviceSize");
+            }
             Formatting.createImageIfAbsent(path, e);
         }
         DeviceInfo info;
@@ -115,7 +152,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
         try {
             return register(info, e);
-        } catch (NotFamfsException ex) {
+        } catch (NotFamfsException | NotBlankException ex) {
             throw new UnsupportedOperationException(ex.getMessage(), ex);
         }
     }
@@ -192,6 +229,12 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
         boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
         boolean read = options.contains(StandardOpenOption.READ) || !write;
+        if (read && options.contains(StandardOpenOption.APPEND)) {
+            throw new IllegalArgumentException("READ + APPEND not allowed");
+        }
+        if (options.contains(StandardOpenOption.APPEND) && options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
+            throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
+        }
         boolean createNew = options.contains(StandardOpenOption.CREATE_NEW);
         boolean create = createNew || options.contains(StandardOpenOption.CREATE);
         if (write) {
@@ -206,6 +249,12 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
         if (write && create && !exists) {
             return fs.newFile(p, read, fixedSize, interleave, contiguous, attrs);
+        }
+        if (fs.existing(p).isDirectory()) {
+            if (write) {
+                throw new java.nio.file.FileSystemException(p.toString(), null, "Is a directory");
+            }
+            return new DirectoryChannel(p);
         }
         if (write && options.contains(StandardOpenOption.APPEND)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE + " (APPEND writes past the end)");
@@ -229,7 +278,8 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
                 throw new UnsupportedOperationException("'" + o + "' not allowed for an input stream");
             }
         }
-        return new FamfsInputStream((FamfsFileChannel) newFileChannel(path, Set.of(options)));
+        FileChannel ch = newFileChannel(path, Set.of(options));
+        return ch instanceof FamfsFileChannel f ? new FamfsInputStream(f) : java.nio.channels.Channels.newInputStream(ch);
     }
 
     @Override
@@ -256,17 +306,45 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
     }
 
-    /** Copies a famfs file or directory to a new famfs path (the size is known: one allocation, one copy). */
+    /**
+     * Copies a famfs file to a new famfs path (the size is known: one allocation, one copy), or a directory as an
+     * empty directory, as the JDK does. A copy onto itself does nothing; an existing target is
+     * FileAlreadyExistsException, or with REPLACE_EXISTING the famfs rule (nothing is ever replaced).
+     */
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
         FamfsPath s = toFamfs(source);
         FamfsPath t = toFamfs(target);
-        t.getFileSystem().checkWritable();
+        boolean replace = false;
+        boolean copyAttributes = false;
         for (CopyOption o : options) {
-            if (o != java.nio.file.StandardCopyOption.COPY_ATTRIBUTES && o != LinkOption.NOFOLLOW_LINKS) {
-                throw new UnsupportedOperationException("copy option " + o + " is not supported by famfs (files"
-                        + " are never replaced)");
+            if (o == java.nio.file.StandardCopyOption.REPLACE_EXISTING) {
+                replace = true;
+            } else if (o == java.nio.file.StandardCopyOption.COPY_ATTRIBUTES) {
+                copyAttributes = true;
+            } else if (o != LinkOption.NOFOLLOW_LINKS) {
+                throw new UnsupportedOperationException(o == null ? "null copy option"
+                        : "Unsupported copy option: " + o);
             }
+        }
+        t.getFileSystem().checkWritable();
+        io.github.famfs.meta.Node from = s.getFileSystem().existing(s);
+        if (t.getFileSystem().lookup(t) != null) {
+            if (isSameFile(s, t)) {
+                return;
+            }
+            if (!replace) {
+                throw new java.nio.file.FileAlreadyExistsException(t.toString());
+            }
+            throw new FamfsRuleException(t.toString(), FamfsRuleException.NO_DELETE + " (REPLACE_EXISTING would"
+                    + " replace it)");
+        }
+        if (from.isDirectory()) {
+            FileAttribute<?>[] attrs = copyAttributes ? new FileAttribute<?>[] {
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(NodeAttributes.permissions(from.mode()))}
+                    : new FileAttribute<?>[0];
+            createDirectory(t, attrs);
+            return;
         }
         FamfsFiles.copy(s, t);
     }
@@ -276,6 +354,10 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         FamfsPath s = toFamfs(source);
         s.getFileSystem().checkWritable();
         s.getFileSystem().existing(s);
+        if (target instanceof FamfsPath t && t.getFileSystem() == s.getFileSystem()
+                && s.getFileSystem().lookup(t) != null && isSameFile(s, t)) {
+            return; // a move onto itself moves nothing, as in the JDK
+        }
         throw new FamfsRuleException(s.toString(), FamfsRuleException.NO_MOVE);
     }
 
@@ -354,7 +436,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     private static NodeAttributes attributes(FamfsPath p) throws IOException {
         FamfsFileSystem fs = p.getFileSystem();
-        return new NodeAttributes(fs, p, fs.existing(p));
+        return new NodeAttributes(fs, p, fs.stat(p));
     }
 
     @Override
@@ -363,15 +445,48 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         int colon = attributes.indexOf(':');
         String view = colon < 0 ? "basic" : attributes.substring(0, colon);
         String names = colon < 0 ? attributes : attributes.substring(colon + 1);
-        return attributes(toFamfs(path)).toMap(view, names);
+        FamfsPath p = toFamfs(path);
+        NodeAttributes.checkNames(view, names);
+        return attributes(p).toMap(view, names);
     }
 
+    /**
+     * Sets an attribute as far as famfs can: times are accepted and ignored (famfs stores none, as
+     * {@link View#setTimes} does), owner, group, permissions and mode are the famfs rule (entries are never
+     * rewritten). An unknown view is UnsupportedOperationException, an unknown attribute IllegalArgumentException
+     * and a value of the wrong type ClassCastException, as the JDK has them.
+     */
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
         FamfsPath p = toFamfs(path);
+        int colon = attribute.indexOf(':');
+        String view = colon < 0 ? "basic" : attribute.substring(0, colon);
+        String name = colon < 0 ? attribute : attribute.substring(colon + 1);
+        if (!FamfsFileSystem.VIEWS.contains(view)) {
+            throw new UnsupportedOperationException("View '" + view + "' not available");
+        }
+        boolean times = !view.equals("owner") && (name.equals("lastModifiedTime") || name.equals("lastAccessTime")
+                || name.equals("creationTime"));
+        boolean posix = !view.equals("basic") && !view.equals("owner");
+        boolean unix = view.equals("unix") || view.equals("famfs");
+        if (times) {
+            FileTime unused = (FileTime) value;
+        } else if (posix && name.equals("permissions")) {
+            Set<?> unused = (Set<?>) value;
+        } else if ((posix || view.equals("owner")) && name.equals("owner")) {
+            UserPrincipal unused = (UserPrincipal) value;
+        } else if (posix && name.equals("group")) {
+            GroupPrincipal unused = (GroupPrincipal) value;
+        } else if (unix && (name.equals("mode") || name.equals("uid") || name.equals("gid"))) {
+            Integer unused = (Integer) value;
+        } else {
+            throw new IllegalArgumentException("'" + view + ":" + name + "' not recognized");
+        }
         p.getFileSystem().checkWritable();
         p.getFileSystem().existing(p);
-        throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_METADATA_CHANGE);
+        if (!times) {
+            throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_METADATA_CHANGE);
+        }
     }
 
     /** The basic, owner, posix and famfs views of one path; every setter throws. */

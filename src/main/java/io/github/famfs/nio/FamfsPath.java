@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
 import java.nio.file.WatchEvent;
@@ -261,29 +260,62 @@ public final class FamfsPath implements Path {
         return resolveSibling(parse(fs, other));
     }
 
+    /**
+     * As the JDK's Unix paths do: when either path holds "." or "..", both are normalised first, and a base whose
+     * remaining names hold ".." cannot be relativized (IllegalArgumentException), so that
+     * {@code p.resolve(p.relativize(q))} always normalises to {@code q}.
+     */
     @Override
     public FamfsPath relativize(Path other) {
-        FamfsPath p = checkOrThrow(other);
-        if (p.absolute != absolute) {
+        FamfsPath child = checkOrThrow(other);
+        if (equals(child)) {
+            return of(fs, false, List.of());
+        }
+        if (child.absolute != absolute) {
             throw new IllegalArgumentException("cannot relativize " + other + " against " + this
                     + ": one is absolute and the other is not");
         }
-        if (equals(p)) {
-            return of(fs, false, List.of());
-        }
         if (isEmptyPath()) {
-            return p;
+            return child;
+        }
+        FamfsPath base = this;
+        if (base.hasDots() || child.hasDots()) {
+            base = base.normalizeAll();
+            child = child.normalizeAll();
         }
         int shared = 0;
-        while (shared < Math.min(names.length, p.names.length) && names[shared].equals(p.names[shared])) {
+        while (shared < Math.min(base.names.length, child.names.length)
+                && base.names[shared].equals(child.names[shared])) {
             shared++;
         }
-        List<String> out = new ArrayList<>();
-        for (int i = shared; i < names.length; i++) {
-            out.add("..");
+        List<String> rest = Arrays.asList(child.names).subList(shared, child.names.length);
+        List<String> up = Arrays.asList(base.names).subList(shared, base.names.length);
+        if (up.contains("..") || up.contains(".")) {
+            throw new IllegalArgumentException("Unable to compute relative path from " + this + " to " + other);
         }
-        out.addAll(Arrays.asList(p.names).subList(shared, p.names.length));
+        List<String> out = new ArrayList<>();
+        for (String name : up) {
+            if (!name.isEmpty()) {
+                out.add("..");
+            }
+        }
+        out.addAll(rest);
         return of(fs, false, out);
+    }
+
+    /** normalize(), and "." too (which normalize() keeps, as jimfs does) becomes the empty path, as in the JDK. */
+    private FamfsPath normalizeAll() {
+        FamfsPath n = normalize();
+        return n.names.length == 1 && !n.absolute && n.names[0].equals(".") ? of(fs, false, List.of()) : n;
+    }
+
+    private boolean hasDots() {
+        for (String n : names) {
+            if (n.equals(".") || n.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -294,11 +326,8 @@ public final class FamfsPath implements Path {
     /** The normalised absolute path; the file must exist (famfs has no links to follow). */
     @Override
     public FamfsPath toRealPath(LinkOption... options) throws IOException {
-        FamfsPath real = toAbsolutePath().normalize();
-        if (fs.lookup(real) == null) {
-            throw new NoSuchFileException(toString());
-        }
-        return real;
+        fs.existing(this);
+        return toAbsolutePath().normalize();
     }
 
     /** {@code famfs:<device>!<absolute path>}, percent-encoded where URIs need it. */

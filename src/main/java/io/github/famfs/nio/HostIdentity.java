@@ -11,35 +11,47 @@ import java.util.UUID;
 /**
  * This host's famfs system UUID, which decides the role: the host whose UUID is in the superblock is the master.
  * Read from the env, or from {@code /opt/famfs/system_uuid} as the reference reads it (the first 36
- * non-blank characters); reading never creates the file.
+ * non-blank characters); the library never creates the file.
  */
-final class HostIdentity {
-    static final Path SYSTEM_UUID_FILE = Path.of("/opt/famfs/system_uuid");
+public final class HostIdentity {
+    public static final Path SYSTEM_UUID_FILE = Path.of("/opt/famfs/system_uuid");
 
     private HostIdentity() {}
 
     /**
-     * The UUID for formatting: the env's, else the file's, else a new random one written to the file as the
-     * reference writes it (directory 0755, file 0444, the canonical text and a NUL).
+     * The UUID for formatting: the env's, else the file's. Without one, formatting fails naming the
+     * {@code systemUuid} env key: a library never creates the host-wide file (the CLI's {@code mkfs
+     * --init-system-uuid} does, when its user asks, through {@link #createSystemUuidFile}).
      */
-    static UUID systemUuidForFormat(Environment env) throws IOException {
+    static UUID systemUuidForFormat(Environment env, Path device) throws IOException {
         String[] why = {null};
         Optional<UUID> known = systemUuid(env, why);
         if (known.isPresent()) {
             return known.get();
         }
+        throw new java.nio.file.FileSystemException(device.toString(), null, "formatting needs this host's famfs"
+                + " system UUID (it becomes the master) and none is known: " + why[0] + "; pass the env key '"
+                + Environment.SYSTEM_UUID + "' (or give the host one in " + SYSTEM_UUID_FILE + ")");
+    }
+
+    /**
+     * Creates {@link #SYSTEM_UUID_FILE} with a new random UUID, as the reference's mkfs writes it (directory 0755,
+     * file 0444, the canonical text and a NUL); refuses when the file exists. Only on an explicit request.
+     */
+    public static UUID createSystemUuidFile() throws IOException {
         UUID fresh = UUID.randomUUID();
-        try {
-            Files.createDirectories(SYSTEM_UUID_FILE.getParent());
-            Files.write(SYSTEM_UUID_FILE, (fresh + "\0").getBytes(StandardCharsets.US_ASCII),
-                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(SYSTEM_UUID_FILE,
-                    java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
-        } catch (IOException e) {
-            throw new IOException("formatting needs this host's famfs system UUID: " + why[0] + " and it could not"
-                    + " be created (" + e + "); pass env systemUuid", e);
-        }
+        Files.createDirectories(SYSTEM_UUID_FILE.getParent());
+        Files.write(SYSTEM_UUID_FILE, (fresh + "\0").getBytes(StandardCharsets.US_ASCII),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+        Files.setPosixFilePermissions(SYSTEM_UUID_FILE,
+                java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
         return fresh;
+    }
+
+    /** This host's system UUID from {@link #SYSTEM_UUID_FILE}, or empty when it has none. */
+    public static Optional<UUID> fromHostFile() {
+        return systemUuid(new Environment(Optional.empty(), Optional.empty(), false, false, Optional.empty(),
+                io.github.famfs.format.Layout.DEFAULT_LOG_LEN, Optional.empty()), new String[1]);
     }
 
     /** The UUID, or empty (this host is then a client) with the reason in {@code why[0]}. */

@@ -403,11 +403,11 @@ final class NewFileChannel extends PositionalChannel {
     /** Unpublished, the file may still shrink; nothing is given back until it is published. */
     @Override
     public FileChannel truncate(long newSize) throws IOException {
-        if (newSize < 0) {
-            throw new IllegalArgumentException("negative size " + newSize);
-        }
         synchronized (lock) {
             ensureOpen();
+            if (newSize < 0) {
+                throw new IllegalArgumentException("negative size " + newSize);
+            }
             if (fixedSize > 0 && newSize < fixedSize) {
                 throw new FamfsRuleException(path.toString(), FamfsRuleException.NO_TRUNCATE
                         + ": the size was fixed at creation");
@@ -437,6 +437,12 @@ final class NewFileChannel extends PositionalChannel {
     public long transferTo(long pos, long count, WritableByteChannel target) throws IOException {
         synchronized (lock) {
             ensureOpen();
+            if (!readable) {
+                throw new NonReadableChannelException();
+            }
+            if (pos < 0 || count < 0) {
+                throw new IllegalArgumentException("negative position or count");
+            }
             long n = Math.min(count, size - pos);
             long done = 0;
             ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(Math.max(n, 1), 1 << 20));
@@ -461,11 +467,11 @@ final class NewFileChannel extends PositionalChannel {
      */
     @Override
     public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
-        if (pos < 0 || count < 0) {
-            throw new IllegalArgumentException("negative position or count");
-        }
         synchronized (lock) {
             ensureOpen();
+            if (pos < 0 || count < 0) {
+                throw new IllegalArgumentException("negative position or count");
+            }
             long limit = DeviceTransfer.available(src, count);
             if (fixedSize > 0 && limit > 0 && (pos >= fixedSize || limit > fixedSize - pos)) {
                 if (src instanceof FileChannel || pos >= fixedSize) {

@@ -152,6 +152,40 @@ final class NodeAttributes implements FamfsFileAttributes {
         return node instanceof FileNode f ? Optional.ofNullable(f.mapProblem()) : Optional.empty();
     }
 
+    private static final Set<String> BASIC = Set.of("lastModifiedTime", "lastAccessTime", "creationTime", "size",
+            "isRegularFile", "isDirectory", "isSymbolicLink", "isOther", "fileKey");
+    private static final Set<String> POSIX = union(BASIC, Set.of("permissions", "owner", "group"));
+    private static final Map<String, Set<String>> NAMES = Map.of(
+            "basic", BASIC,
+            "owner", Set.of("owner"),
+            "posix", POSIX,
+            "unix", union(POSIX, Set.of("mode", "ino", "dev", "rdev", "nlink", "uid", "gid", "ctime")),
+            "famfs", union(POSIX, Set.of("logIndex", "flags", "mode", "uid", "gid", "fileMap", "extentType",
+                    "extents", "nstrips", "chunkSize", "allocatedBytes", "mapProblem")));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
+
+    /**
+     * Checks a view and attribute names before any lookup, as the JDK does: an unknown view is
+     * UnsupportedOperationException, an unknown name IllegalArgumentException.
+     */
+    static void checkNames(String view, String names) {
+        Set<String> known = NAMES.get(view);
+        if (known == null) {
+            throw new UnsupportedOperationException("View '" + view + "' not available");
+        }
+        for (String name : names.split(",", -1)) {
+            if (!name.equals("*") && !known.contains(name)) {
+                throw new IllegalArgumentException("'" + name + "' not recognized (the famfs '" + view + "' view has "
+                        + new java.util.TreeSet<>(known) + ")");
+            }
+        }
+    }
+
     /** The attributes of {@code view} named in {@code names} ("*" for all), as Files.readAttributes wants them. */
     Map<String, Object> toMap(String view, String names) {
         Map<String, Object> all = new LinkedHashMap<>();

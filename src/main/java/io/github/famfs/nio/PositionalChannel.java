@@ -17,17 +17,43 @@ abstract class PositionalChannel extends FileChannel {
     /** Throws ClosedChannelException (or a subclass's reason) when the channel cannot be used. */
     abstract void ensureOpen() throws IOException;
 
-    /** Reads into {@code dst} at file position {@code pos}: bytes read, or -1 at the end. */
+    /**
+     * Reads into {@code dst} at file position {@code pos}: bytes read, or -1 at the end. Checks first, even for an
+     * empty buffer, that the channel is open and readable.
+     */
     abstract int readAt(ByteBuffer dst, long pos) throws IOException;
 
-    /** Writes all of {@code src} at file position {@code pos}; returns the bytes written. */
+    /**
+     * Writes all of {@code src} at file position {@code pos}; returns the bytes written. Checks first, even for an
+     * empty buffer, that the channel is open and writable.
+     */
     abstract int writeAt(ByteBuffer src, long pos) throws IOException;
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** ClosedChannelException or NonReadableChannelException as FileChannel has them, whatever the buffers. */
+    private void checkReadable() throws IOException {
+        readAt(EMPTY.duplicate(), 0);
+    }
+
+    private void checkWritable() throws IOException {
+        writeAt(EMPTY.duplicate(), 0);
+    }
+
+    private static void checkDestination(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+    }
 
     /** Called before a gathering write of {@code total} bytes at {@code pos} (to refuse it whole). */
     void beforeGather(long pos, long total) throws IOException {}
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        checkReadable();
+        checkDestination(dst);
         synchronized (positionLock) {
             int n = readAt(dst, position);
             if (n > 0) {
@@ -40,6 +66,10 @@ abstract class PositionalChannel extends FileChannel {
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
+        checkReadable();
+        for (int i = offset; i < offset + length; i++) {
+            checkDestination(dsts[i]);
+        }
         synchronized (positionLock) {
             long total = 0;
             for (int i = offset; i < offset + length; i++) {
@@ -62,9 +92,12 @@ abstract class PositionalChannel extends FileChannel {
 
     @Override
     public int read(ByteBuffer dst, long pos) throws IOException {
+        Objects.requireNonNull(dst, "dst");
         if (pos < 0) {
             throw new IllegalArgumentException("negative position " + pos);
         }
+        checkReadable();
+        checkDestination(dst);
         return readAt(dst, pos);
     }
 
@@ -80,6 +113,7 @@ abstract class PositionalChannel extends FileChannel {
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
+        checkWritable();
         synchronized (positionLock) {
             long total = 0;
             for (int i = offset; i < offset + length; i++) {
@@ -111,10 +145,10 @@ abstract class PositionalChannel extends FileChannel {
 
     @Override
     public FileChannel position(long newPosition) throws IOException {
+        ensureOpen();
         if (newPosition < 0) {
             throw new IllegalArgumentException("negative position " + newPosition);
         }
-        ensureOpen();
         synchronized (positionLock) {
             position = newPosition;
         }

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * of an operation are themselves put through the single-path checks (one level deep), so that two results
  * that print alike but are built differently (an empty name left in, say) still show up.
  *
+ * <p>{@code relativize} is compared with the JDK's own Unix paths instead: famfs follows the JDK there (paths
+ * holding "." or ".." are normalised first), where jimfs gives answers that do not resolve back.
+ *
  * <p>Not compared: {@code toUri}, {@code toRealPath}, {@code toFile}, {@code register} (famfs-specific) and
  * {@code toAbsolutePath} (jimfs resolves against its working directory {@code /work}, famfs against the root).
  */
@@ -372,6 +375,15 @@ class FamfsPathJimfsTest {
             }
         }
 
+        /** The famfs path and the JDK's own path of {@code s}, or null when the JVM's encoding cannot hold it. */
+        private Path[] withDefault(Path famfsPath, String s) {
+            try {
+                return new Path[] {famfsPath, java.nio.file.Path.of(s)};
+            } catch (java.nio.file.InvalidPathException notInThisEncoding) {
+                return null;
+            }
+        }
+
         /** The checks on two paths given as strings. */
         void pair(String a, String b) {
             Path[] ps = parse(a);
@@ -391,7 +403,17 @@ class FamfsPathJimfsTest {
             }
             binary(label, "resolve(Path " + bs + ")", ps, qs, b, (p, q, s) -> p.resolve(q));
             binary(label, "resolveSibling(Path " + bs + ")", ps, qs, b, (p, q, s) -> p.resolveSibling(q));
-            binary(label, "relativize(Path " + bs + ")", ps, qs, b, (p, q, s) -> p.relativize(q));
+            // relativize follows the JDK's own Unix paths, which normalise paths holding "." or ".." first (jimfs
+            // does not, and gives answers that do not resolve back: "..".relativize("a") is "../a" there)
+            Path[] pd = withDefault(ps[0], a);
+            Path[] qd = withDefault(qs[0], b);
+            if (pd != null && qd != null) {
+                compare(() -> label + ".relativize(Path " + bs + ") (as the JDK)",
+                        answer(() -> pd[0].relativize(qd[0])), answer(() -> pd[1].relativize(qd[1])));
+                compare(() -> label + ".resolve(relativize(Path " + bs + ")) (as the JDK)",
+                        answer(() -> pd[0].resolve(pd[0].relativize(qd[0])).toString()),
+                        answer(() -> pd[1].resolve(pd[1].relativize(qd[1])).toString()));
+            }
             binary(label, "startsWith(Path " + bs + ")", ps, qs, b, (p, q, s) -> p.startsWith(q));
             binary(label, "endsWith(Path " + bs + ")", ps, qs, b, (p, q, s) -> p.endsWith(q));
             binary(label, "compareTo(Path " + bs + ") sign", ps, qs, b,
@@ -415,9 +437,6 @@ class FamfsPathJimfsTest {
                 }
                 return broken.isEmpty() ? "consistent" : String.join("; ", broken);
             });
-            // relativize then resolve gives the other path back (when both are normal and relativize works)
-            binary(label, "resolve(relativize(Path " + bs + "))", ps, qs, b,
-                    (p, q, s) -> p.resolve(p.relativize(q)));
         }
 
         void assertNone(String what) {
