@@ -229,8 +229,9 @@ class NewFileTest {
                 ch.write(junk.clear(), at);
             }
         }
-        try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img),
-                Map.of("create", "true", "systemUuid", MASTER))) {
+        // create alone refuses a device that is not blank; force formats over the old bytes
+        try (FileSystem fs = FileSystems.newFileSystem(io.github.famfs.nio.FamfsFileSystemProvider.uri(img),
+                Map.of("create", "true", "force", "true", "systemUuid", MASTER))) {
             try (FileChannel ch = FileChannel.open(fs.getPath("/sparse"), NEW)) {
                 ch.write(ByteBuffer.wrap(new byte[] {1}), 100);
             }
