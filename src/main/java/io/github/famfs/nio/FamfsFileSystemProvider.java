@@ -271,6 +271,24 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         return newFileChannel(path, options, attrs);
     }
 
+    /**
+     * An asynchronous channel over the famfs channel that {@link #newFileChannel} opens with the same options: its
+     * operations run on {@code executor} (or on a shared pool of daemon threads when null), as the JDK's default
+     * provider runs them on its pool. APPEND is refused, as the JDK refuses it.
+     */
+    @Override
+    public java.nio.channels.AsynchronousFileChannel newAsynchronousFileChannel(Path path,
+            Set<? extends OpenOption> options, java.util.concurrent.ExecutorService executor,
+            FileAttribute<?>... attrs) throws IOException {
+        if (options.contains(StandardOpenOption.APPEND)) {
+            throw new UnsupportedOperationException("APPEND not allowed");
+        }
+        boolean writable = options.contains(StandardOpenOption.WRITE);
+        boolean readable = options.contains(StandardOpenOption.READ) || !writable;
+        FileChannel ch = newFileChannel(path, options, attrs);
+        return new FamfsAsynchronousChannel(ch, readable, writable, executor);
+    }
+
     @Override
     public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
         for (OpenOption o : options) {
