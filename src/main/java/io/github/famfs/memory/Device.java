@@ -111,6 +111,40 @@ public final class Device implements Closeable {
      * once the device is closing, so that a close never waits on another process. Releasing it takes its own
      * entry, and does nothing once closing began (closing the descriptor releases the lock).
      */
+    /**
+     * Tries to take (or, with {@code type} {@link LibC#F_UNLCK}, to drop) an open-file-description record lock
+     * (fcntl F_OFD_SETLK) on device bytes {@code [offset, offset+length)}: advisory, host-local, shared between
+     * the processes of this host that open the device, never waiting. An entry of the lifecycle is held only for
+     * the system call.
+     *
+     * @return true when taken (or dropped), false when another process holds a conflicting lock, or the device
+     *         is closing (then every lock is gone with its descriptor)
+     */
+    public boolean rangeLock(long offset, long length, short type) throws IOException {
+        if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("bad lock range [" + offset + ", +" + length + ")");
+        }
+        byte[] fl = new byte[32];
+        ByteBuffer b = ByteBuffer.wrap(fl).order(ByteOrder.nativeOrder());
+        b.putShort(0, type).putShort(2, LibC.SEEK_SET).putLong(8, offset).putLong(16, length);
+        if (!lifecycle.tryEnter()) {
+            return false;
+        }
+        try {
+            LibC c = Native.libc();
+            if (c.fcntl(fd, LibC.F_OFD_SETLK, fl) == 0) {
+                return true;
+            }
+            int errno = Native.errno();
+            if (errno == LibC.EAGAIN || errno == LibC.EACCES || errno == EINTR) {
+                return false;
+            }
+            throw Native.error("fcntl(F_OFD_SETLK)", info.path());
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
     public void flock(boolean exclusive) throws IOException {
         LibC c = Native.libc();
         if (!exclusive) {

@@ -2,6 +2,7 @@ package io.github.famfs.memory;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
@@ -52,6 +53,18 @@ public interface LibC {
 
     @SaveError
     int flock(int fd, int operation);
+
+    int F_OFD_SETLK = 37;
+    short F_RDLCK = 0;
+    short F_WRLCK = 1;
+    short F_UNLCK = 2;
+    short SEEK_SET = 0;
+    int EAGAIN = 11;
+    int EACCES = 13;
+
+    /** fcntl(2) with a {@code struct flock} (32 bytes on x86-64): l_type, l_whence, l_start, l_len, l_pid. */
+    @SaveError
+    int fcntl(int fd, int cmd, @In @Out byte[] flock);
 
     String strerror(int errnum);
 

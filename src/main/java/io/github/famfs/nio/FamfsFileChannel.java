@@ -12,6 +12,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
@@ -291,7 +292,23 @@ class FamfsFileChannel extends PositionalChannel {
     }
 
     @Override
+    boolean lockReadable() {
+        return readable;
+    }
+
+    @Override
+    boolean lockWritable() {
+        return writable;
+    }
+
+    @Override
+    FileLock lockRange(long pos, long size, boolean shared, boolean wait) throws IOException {
+        return fs.fileLocks().lock(this, node, device, map, map.allocatedBytes(), pos, size, shared, wait);
+    }
+
+    @Override
     protected void implCloseChannel() {
+        fs.fileLocks().channelClosed(this);
         fs.channelClosed(this);
     }
 

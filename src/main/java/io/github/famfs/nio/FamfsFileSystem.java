@@ -62,6 +62,7 @@ public final class FamfsFileSystem extends FileSystem {
     private final Lifecycle lifecycle;
     private final FamfsMaster writer;
     private final InterleaveParams defaultInterleave;
+    private final FamfsFileLocks fileLocks = new FamfsFileLocks();
 
     private FamfsFileSystem(FamfsFileSystemProvider provider, DeviceInfo info, Device device, Namespace namespace,
             ByteBuffer log, boolean master, boolean readOnly, FamfsMaster writer, InterleaveParams interleave) {
@@ -223,6 +224,11 @@ public final class FamfsFileSystem extends FileSystem {
 
     UUID superblockUuid() {
         return namespace.superblock().uuid();
+    }
+
+    /** The byte-range locks of this file system's channels. */
+    FamfsFileLocks fileLocks() {
+        return fileLocks;
     }
 
     FamfsPath root() {

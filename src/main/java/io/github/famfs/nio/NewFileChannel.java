@@ -544,7 +544,24 @@ final class NewFileChannel extends PositionalChannel {
      * file whose size was fixed at creation must have been written to its end.
      */
     @Override
+    boolean lockReadable() {
+        return readable;
+    }
+
+    @Override
+    boolean lockWritable() {
+        return true;
+    }
+
+    /** No other process can open a file still being written: its locks are this JVM's alone. */
+    @Override
+    java.nio.channels.FileLock lockRange(long pos, long size, boolean shared, boolean wait) throws IOException {
+        return fs.fileLocks().lock(this, alloc, null, null, 0, pos, size, shared, wait);
+    }
+
+    @Override
     protected void implCloseChannel() throws IOException {
+        fs.fileLocks().channelClosed(this);
         synchronized (lock) {
             if (alloc.finished()) {
                 if (alloc.discardedWithFileSystem()) {

@@ -162,15 +162,58 @@ abstract class PositionalChannel extends FileChannel {
         }
     }
 
+    /** Whether this channel was opened for reading (shared locks need it). */
+    boolean lockReadable() {
+        return true;
+    }
+
+    /** Whether this channel was opened for writing (exclusive locks need it). */
+    boolean lockWritable() {
+        return false;
+    }
+
+    /**
+     * Takes a checked lock range ({@link FamfsFileLocks}); null when {@code wait} is false and another process
+     * holds a conflicting lock. Channels that cannot be locked say why.
+     */
+    FileLock lockRange(long pos, long size, boolean shared, boolean wait) throws IOException {
+        throw new UnsupportedOperationException("this famfs channel cannot be locked");
+    }
+
+    /**
+     * A host-local advisory lock, as the JDK's default provider gives: see {@link FamfsFileLocks} (famfs has no
+     * locks across hosts).
+     */
     @Override
     public FileLock lock(long pos, long size, boolean shared) throws IOException {
-        ensureOpen();
-        throw new UnsupportedOperationException("famfs has no byte-range locks (famfs files have one writer at a"
-                + " time by convention)");
+        return checkedLock(pos, size, shared, true);
     }
 
     @Override
     public FileLock tryLock(long pos, long size, boolean shared) throws IOException {
-        return lock(pos, size, shared);
+        return checkedLock(pos, size, shared, false);
+    }
+
+    private FileLock checkedLock(long pos, long size, boolean shared, boolean wait) throws IOException {
+        ensureOpen();
+        if (shared && !lockReadable()) {
+            throw new java.nio.channels.NonReadableChannelException();
+        }
+        if (!shared && !lockWritable()) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+        if (size == 0 && Runtime.version().feature() >= 20) {
+            size = Long.MAX_VALUE - Math.max(0, pos); // as FileChannel.lock reads a size of 0 since Java 20
+        }
+        if (pos < 0) {
+            throw new IllegalArgumentException("Negative position");
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("Negative size");
+        }
+        if (pos + size < 0) {
+            throw new IllegalArgumentException("Negative position + size");
+        }
+        return lockRange(pos, size, shared, wait);
     }
 }
