@@ -178,6 +178,25 @@ public final class Device implements Closeable {
     private static final int EWOULDBLOCK = 11;
 
     /** This process's effective user and group ids. */
+    /**
+     * This process's file mode creation mask (the {@code Umask:} line of /proc/self/status, Linux 4.7+), which the
+     * kernel applies to every file the process creates; 022 where it cannot be read.
+     */
+    public static int umask() {
+        try {
+            String status = new String(PseudoFiles.read(java.nio.file.Path.of("/proc/self/status")),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+            for (String line : status.split("\n")) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring(6).trim(), 8) & 0777;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        return 022;
+    }
+
     public static int[] effectiveIds() throws IOException {
         LibC c = Native.libc();
         return new int[] {c.geteuid(), c.getegid()};

@@ -9,11 +9,20 @@ import java.util.Set;
 /**
  * The mode, owner and group of a new file or directory, from the FileAttributes given to a create call
  * ({@code posix:permissions}, {@code unix:mode}, {@code posix:owner}, {@code posix:group}, {@code unix:uid},
- * {@code unix:gid}), with defaults: mode 0755 for directories and 0644 for files, this process's effective ids.
+ * {@code unix:gid}), with defaults: mode 0777 for directories and 0666 for files, this process's effective ids.
+ * As the JDK's default provider (the kernel) does, the process's umask clears permission bits of the mode
+ * (umask 022 gives the usual 0755 and 0644).
  */
 record CreateAttributes(int mode, int uid, int gid) {
 
-    static CreateAttributes parse(FileAttribute<?>[] attrs, int defaultMode, int defaultUid, int defaultGid) {
+    static CreateAttributes parse(FileAttribute<?>[] attrs, int defaultMode, int defaultUid, int defaultGid,
+            int umask) {
+        CreateAttributes a = parse(attrs, defaultMode, defaultUid, defaultGid);
+        return new CreateAttributes(a.mode() & ~(umask & 0777), a.uid(), a.gid());
+    }
+
+    private static CreateAttributes parse(FileAttribute<?>[] attrs, int defaultMode, int defaultUid,
+            int defaultGid) {
         int mode = defaultMode;
         int uid = defaultUid;
         int gid = defaultGid;

@@ -477,7 +477,7 @@ public final class FamfsFileSystem extends FileSystem {
 
     void createDirectory(FamfsPath path, java.nio.file.attribute.FileAttribute<?>... attrs) throws IOException {
         FamfsMaster m = writer();
-        CreateAttributes a = CreateAttributes.parse(attrs, 0755, m.defaultUid(), m.defaultGid());
+        CreateAttributes a = CreateAttributes.parse(attrs, 0777, m.defaultUid(), m.defaultGid(), m.umask());
         m.withLog(() -> {
             String rel = checkCanCreate(path);
             m.checkNotReserved(rel, path);
@@ -490,7 +490,7 @@ public final class FamfsFileSystem extends FileSystem {
     NewFileChannel newFile(FamfsPath path, boolean readable, long fixedSize, InterleaveParams interleave,
             boolean contiguous, java.nio.file.attribute.FileAttribute<?>... attrs) throws IOException {
         FamfsMaster m = writer();
-        CreateAttributes a = CreateAttributes.parse(attrs, 0644, m.defaultUid(), m.defaultGid());
+        CreateAttributes a = CreateAttributes.parse(attrs, 0666, m.defaultUid(), m.defaultGid(), m.umask());
         InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
         if (il != null) {
             il.validate(namespace.deviceLimit());

@@ -34,6 +34,8 @@ final class FamfsMaster {
     private final Allocator allocator;
     private final ReentrantLock lock = new ReentrantLock();
     private final int[] ids;
+    /** The process's umask when the file system opened: applied to the modes of what it creates. */
+    private final int umask;
     private final java.util.List<java.nio.file.Path> mountLogs;
     private final java.util.List<io.github.famfs.memory.KernelMounts.FileLock> mountLocks = new java.util.ArrayList<>();
     private int leases;
@@ -70,6 +72,7 @@ final class FamfsMaster {
         this.writer = writer;
         this.allocator = allocator;
         this.ids = Device.effectiveIds();
+        this.umask = Device.umask();
         this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
         device.acquire();
         try {
@@ -150,6 +153,10 @@ final class FamfsMaster {
 
     int defaultUid() {
         return ids[0];
+    }
+
+    int umask() {
+        return umask;
     }
 
     int defaultGid() {
