@@ -133,6 +133,58 @@ class R2LifecycleReviewTest {
         assertThrows(java.io.IOException.class, pending::close, "not published (its file system closed first)");
     }
 
+    /**
+     * A master operation waiting for another process's flock (the reference CLI, or another JVM writing a file)
+     * must answer an interrupt: the thread is blocked in an I/O operation (Thread.interrupt's contract; the JDK's
+     * FileChannel.lock throws FileLockInterruptionException), and a Future.cancel(true) must be able to stop it.
+     * Device.flock polls with LockSupport.parkNanos, which returns at once for an interrupted thread, and never
+     * looks at the interrupt: the thread spins on a CPU, uncancellable, for as long as the other process holds
+     * the lock.
+     */
+    @Test
+    void aWaitForAnotherProcesssLockAnswersAnInterrupt() throws Exception {
+        Path img = tmp.resolve("a.img");
+        try (FileSystem fs = create(img)) {
+            Process holder = new ProcessBuilder("flock", img.toString(), "sleep", "25").start();
+            try {
+                Thread.sleep(500);
+                assertEquals(1, tryFlock(img), "the other process holds the device's lock");
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Thread t = new Thread(() -> {
+                    try {
+                        Files.createDirectory(fs.getPath("/d"));
+                    } catch (Throwable e) {
+                        failed.set(e);
+                    }
+                });
+                t.start();
+                Thread.sleep(300);
+                t.interrupt();
+                long t0 = cpuTicks();
+                t.join(5_000);
+                long ticks = cpuTicks() - t0;
+                boolean stuck = t.isAlive();
+                holder.descendants().forEach(ProcessHandle::destroy);
+                holder.destroy();
+                t.join(30_000);
+                assertTrue(!stuck, "an interrupted createDirectory still waits for another process's lock after 5 s"
+                        + " (this JVM used " + ticks * 10 + " ms of CPU meanwhile)");
+                assertTrue(failed.get() instanceof java.io.IOException, "fails with an IOException: " + failed.get());
+            } finally {
+                holder.descendants().forEach(ProcessHandle::destroy);
+                holder.destroy();
+                holder.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** utime + stime of this process, in clock ticks (/proc/self/stat fields 14 and 15). */
+    private static long cpuTicks() throws Exception {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
     private static int tryFlock(Path file) throws Exception {
         Process p = new ProcessBuilder("flock", "-n", file.toString(), "true").start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
