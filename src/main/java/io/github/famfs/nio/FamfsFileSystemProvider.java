@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
@@ -82,13 +83,47 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
     }
 
-    /** Decodes the percent-escapes of a raw URI path (UTF-8). */
-    private static String decode(String rawPath) {
-        try {
-            return new URI(rawPath).getPath();
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: " + e.getMessage(), e);
+    /**
+     * Decodes the percent-escapes of a raw URI path (UTF-8), and nothing else: the raw path is never parsed as a
+     * URI again (that would read a leading "//name" as an authority and drop the name). A '%' not followed by two
+     * hex digits, or escapes that are not UTF-8, are IllegalArgumentException.
+     */
+    static String decode(String rawPath) {
+        if (rawPath.indexOf('%') < 0) {
+            return rawPath;
         }
+        StringBuilder out = new StringBuilder(rawPath.length());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < rawPath.length()) {
+            char c = rawPath.charAt(i);
+            if (c != '%') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            bytes.reset();
+            while (i < rawPath.length() && rawPath.charAt(i) == '%') {
+                int hi = i + 2 < rawPath.length() ? Character.digit(rawPath.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(rawPath.charAt(i + 2), 16);
+                if (lo < 0) {
+                    throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: '%' at index "
+                            + i + " is not followed by two hex digits");
+                }
+                bytes.write(hi << 4 | lo);
+                i += 3;
+            }
+            try {
+                out.append(java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes.toByteArray())));
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: its percent-escapes"
+                        + " are not UTF-8", e);
+            }
+        }
+        return out.toString();
     }
 
     /** The device path and the path inside the file system that a famfs URI names. */
