@@ -155,10 +155,15 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     public FamfsFileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
         Target t = parse(uri);
         Environment e = Environment.parse(env);
-        if (e.create()) {
-            Formatting.createImageIfAbsent(t.device(), e);
+        Formatting.MadeImage made = e.create() ? Formatting.createImageIfAbsent(t.device(), e) : null;
+        try {
+            return register(DeviceInfo.probe(t.device()), e);
+        } catch (IOException | RuntimeException | Error x) {
+            if (made != null) {
+                made.undo(x);
+            }
+            throw x;
         }
-        return register(DeviceInfo.probe(t.device()), e);
     }
 
     /**
@@ -173,22 +178,29 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             throw new UnsupportedOperationException("famfs devices and images are files of the default file system");
         }
         Environment e = Environment.parse(env);
-        if (e.create()) {
-            if (e.deviceSize().isEmpty() && !java.nio.file.Files.exists(path)) {
-                throw new UnsupportedOperationException("famfs makes an image file only when given its deviceSize");
+        if (e.create() && e.deviceSize().isEmpty() && (!java.nio.file.Files.exists(path)
+                || java.nio.file.Files.isRegularFile(path) && java.nio.file.Files.size(path) == 0)) {
+            throw new UnsupportedOperationException("famfs makes an image file (or formats an empty one) only when"
+                    + " given its deviceSize");
+        }
+        Formatting.MadeImage made = e.create() ? Formatting.createImageIfAbsent(path, e) : null;
+        try {
+            DeviceInfo info;
+            try {
+                info = DeviceInfo.probe(path);
+            } catch (DeviceInfo.NotADeviceException ex) {
+                throw new UnsupportedOperationException(ex.getMessage(), ex);
             }
-            Formatting.createImageIfAbsent(path, e);
-        }
-        DeviceInfo info;
-        try {
-            info = DeviceInfo.probe(path);
-        } catch (DeviceInfo.NotADeviceException ex) {
-            throw new UnsupportedOperationException(ex.getMessage(), ex);
-        }
-        try {
-            return register(info, e);
-        } catch (NotFamfsException | NotBlankException ex) {
-            throw new UnsupportedOperationException(ex.getMessage(), ex);
+            try {
+                return register(info, e);
+            } catch (NotFamfsException | NotBlankException ex) {
+                throw new UnsupportedOperationException(ex.getMessage(), ex);
+            }
+        } catch (IOException | RuntimeException | Error x) {
+            if (made != null) {
+                made.undo(x);
+            }
+            throw x;
         }
     }
 
