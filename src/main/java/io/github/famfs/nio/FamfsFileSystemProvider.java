@@ -264,6 +264,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         io.github.famfs.alloc.InterleaveParams interleave = null;
         boolean contiguous = false;
         for (OpenOption o : options) {
+            if (o == null) {
+                throw new NullPointerException("null open option"); // as the JDK's providers
+            }
             if (o instanceof FamfsOption.Size size) {
                 fixedSize = size.bytes();
             } else if (o instanceof FamfsOption.Interleave il) {
@@ -301,7 +304,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             if (write) {
                 throw new java.nio.file.FileSystemException(p.toString(), null, "Is a directory");
             }
-            return new DirectoryChannel(p);
+            return DirectoryChannel.open(fs, p);
         }
         if (write && options.contains(StandardOpenOption.APPEND)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE + " (APPEND writes past the end)");
@@ -351,6 +354,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
             throws IOException {
         FamfsPath p = toFamfs(dir);
+        java.util.Objects.requireNonNull(filter, "filter");
         return new FamfsDirectoryStream(p, p.getFileSystem().directory(p), filter);
     }
 
