@@ -9,11 +9,19 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
     private Converters() {}
 
-    /** A byte count: a number with an optional k, m, g or t suffix (powers of 1024), e.g. 4G, 512M, 8388608. */
+    /**
+     * A byte count of more than 0: a number with an optional k, m, g or t suffix (powers of 1024), e.g. 4G, 512M,
+     * 8388608. Every size option (a device, a log, a file, a chunk) needs at least one byte, so 0 is a usage error
+     * that picocli reports naming the option.
+     */
     static final class SizeConverter implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            return parseSize(value);
+            long n = parseSize(value);
+            if (n <= 0) {
+                throw new TypeConversionException("'" + value + "': a size must be more than 0");
+            }
+            return n;
         }
     }
 

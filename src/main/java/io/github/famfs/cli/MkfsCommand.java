@@ -1,5 +1,6 @@
 package io.github.famfs.cli;
 
+import io.github.famfs.format.Layout;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
 import io.github.famfs.nio.HostIdentity;
@@ -71,6 +72,10 @@ final class MkfsCommand extends FamfsCommand {
         if (!exists && size == null) {
             throw new NoSuchFileException(device.toString(), null, "no such device or image file; give --size"
                     + " (e.g. --size 4G) to create an image file");
+        }
+        if (exists && size == null && Files.isRegularFile(device) && Files.size(device) == 0) {
+            throw new java.nio.file.FileSystemException(device.toString(), null, "an empty image file; give --size"
+                    + " (e.g. --size 4G) to make it an image of that size");
         }
         if (exists && size != null && Files.isRegularFile(device) && Files.size(device) != size) {
             throw new FileAlreadyExistsException(device.toString(), null, "the image exists with "
@@ -151,7 +156,13 @@ final class MkfsCommand extends FamfsCommand {
         if (!Files.exists(device)) {
             throw new NoSuchFileException(device.toString(), null, "no such device or image file");
         }
-        try (Device d = Device.open(DeviceInfo.probe(device), true)) {
+        DeviceInfo info = DeviceInfo.probe(device);
+        if (info.size() < Layout.SUPERBLOCK_SIZE) {
+            throw new java.nio.file.FileSystemException(device.toString(), null, "holds " + info.size() + " bytes,"
+                    + " too few to hold a famfs (its superblock alone takes " + Layout.SUPERBLOCK_SIZE + "): there is"
+                    + " no famfs to kill");
+        }
+        try (Device d = Device.open(info, true)) {
             d.acquire();
             try {
                 d.copyFrom(ByteBuffer.allocate(8), 0, 8);

@@ -12,13 +12,35 @@ import java.nio.channels.WritableByteChannel;
 /**
  * A directory opened for reading, as Linux allows it (open(2) of a directory with O_RDONLY succeeds): every read
  * fails with "Is a directory", as read(2) does with EISDIR, and nothing can be written. It touches no device
- * memory.
+ * memory, but is registered with its file system's lifecycle like any channel: closing the file system closes it.
  */
 final class DirectoryChannel extends PositionalChannel {
+    private final FamfsFileSystem fs;
     private final FamfsPath path;
 
-    DirectoryChannel(FamfsPath path) {
+    private DirectoryChannel(FamfsFileSystem fs, FamfsPath path) {
+        this.fs = fs;
         this.path = path;
+    }
+
+    /**
+     * Opens a channel on directory {@code path} of {@code fs}, registered with its lifecycle.
+     *
+     * @throws java.nio.file.ClosedFileSystemException when closing has begun
+     */
+    static DirectoryChannel open(FamfsFileSystem fs, FamfsPath path) {
+        DirectoryChannel ch = new DirectoryChannel(fs, path);
+        fs.lifecycle().register(ch, ch::closeWithFileSystem);
+        return ch;
+    }
+
+    /** Closes this channel because its file system closed. */
+    private void closeWithFileSystem() {
+        try {
+            close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -91,7 +113,7 @@ final class DirectoryChannel extends PositionalChannel {
 
     @Override
     protected void implCloseChannel() {
-        // nothing held
+        fs.lifecycle().unregister(this);
     }
 
     @Override

@@ -110,9 +110,32 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
             long chunk = env.containsKey(CHUNK_SIZE) ? size(CHUNK_SIZE, env.get(CHUNK_SIZE))
                     : InterleaveParams.DEFAULT_CHUNK;
             int nbuckets = env.containsKey(NBUCKETS) ? count(NBUCKETS, env.get(NBUCKETS)) : nstrips;
+            checkKey(CHUNK_SIZE, env.containsKey(CHUNK_SIZE) ? env.get(CHUNK_SIZE) : chunk,
+                    () -> InterleaveParams.checkChunkSize(chunk));
+            checkKey(NBUCKETS, env.containsKey(NBUCKETS) ? env.get(NBUCKETS) : nbuckets,
+                    () -> InterleaveParams.checkNbuckets(nbuckets));
+            checkKey(NSTRIPS, env.get(NSTRIPS), () -> InterleaveParams.checkNstrips(nstrips, nbuckets));
             interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
         }
         return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave);
+    }
+
+    /** Runs {@code check}; its IllegalArgumentException is rethrown naming {@code key} and its value. */
+    private static void checkKey(String key, Object value, Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("famfs env key '" + key + "' has value '" + value + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the interleave keys against a device of {@code deviceSize} bytes (the rule that needs the size:
+     * at least 1 GiB per bucket), naming the key; nothing to check without them.
+     */
+    void checkInterleave(long deviceSize) {
+        interleave.ifPresent(il -> checkKey(NBUCKETS, il.nbuckets(), () -> il.checkBuckets(deviceSize)));
     }
 
     private static boolean bool(Map<String, ?> env, String key) {

@@ -83,6 +83,7 @@ public final class FamfsFileSystem extends FileSystem {
     /** Opens, validates and replays the famfs on {@code info}'s device (formatting it first when asked). */
     static FamfsFileSystem open(FamfsFileSystemProvider provider, DeviceInfo info, Environment env)
             throws IOException {
+        env.checkInterleave(info.size()); // before anything is formatted
         if (env.create()) {
             Formatting.formatIfNeeded(info, env);
         }

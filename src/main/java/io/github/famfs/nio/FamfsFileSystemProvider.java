@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
@@ -82,13 +83,47 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
     }
 
-    /** Decodes the percent-escapes of a raw URI path (UTF-8). */
-    private static String decode(String rawPath) {
-        try {
-            return new URI(rawPath).getPath();
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: " + e.getMessage(), e);
+    /**
+     * Decodes the percent-escapes of a raw URI path (UTF-8), and nothing else: the raw path is never parsed as a
+     * URI again (that would read a leading "//name" as an authority and drop the name). A '%' not followed by two
+     * hex digits, or escapes that are not UTF-8, are IllegalArgumentException.
+     */
+    static String decode(String rawPath) {
+        if (rawPath.indexOf('%') < 0) {
+            return rawPath;
         }
+        StringBuilder out = new StringBuilder(rawPath.length());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < rawPath.length()) {
+            char c = rawPath.charAt(i);
+            if (c != '%') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            bytes.reset();
+            while (i < rawPath.length() && rawPath.charAt(i) == '%') {
+                int hi = i + 2 < rawPath.length() ? Character.digit(rawPath.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(rawPath.charAt(i + 2), 16);
+                if (lo < 0) {
+                    throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: '%' at index "
+                            + i + " is not followed by two hex digits");
+                }
+                bytes.write(hi << 4 | lo);
+                i += 3;
+            }
+            try {
+                out.append(java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes.toByteArray())));
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IllegalArgumentException("famfs URI path " + rawPath + " is malformed: its percent-escapes"
+                        + " are not UTF-8", e);
+            }
+        }
+        return out.toString();
     }
 
     /** The device path and the path inside the file system that a famfs URI names. */
@@ -120,10 +155,15 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     public FamfsFileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
         Target t = parse(uri);
         Environment e = Environment.parse(env);
-        if (e.create()) {
-            Formatting.createImageIfAbsent(t.device(), e);
+        Formatting.MadeImage made = e.create() ? Formatting.createImageIfAbsent(t.device(), e) : null;
+        try {
+            return register(DeviceInfo.probe(t.device()), e);
+        } catch (IOException | RuntimeException | Error x) {
+            if (made != null) {
+                made.undo(x);
+            }
+            throw x;
         }
-        return register(DeviceInfo.probe(t.device()), e);
     }
 
     /**
@@ -138,22 +178,29 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             throw new UnsupportedOperationException("famfs devices and images are files of the default file system");
         }
         Environment e = Environment.parse(env);
-        if (e.create()) {
-            if (e.deviceSize().isEmpty() && !java.nio.file.Files.exists(path)) {
-                throw new UnsupportedOperationException("famfs makes an image file only when given its deviceSize");
+        if (e.create() && e.deviceSize().isEmpty() && (!java.nio.file.Files.exists(path)
+                || java.nio.file.Files.isRegularFile(path) && java.nio.file.Files.size(path) == 0)) {
+            throw new UnsupportedOperationException("famfs makes an image file (or formats an empty one) only when"
+                    + " given its deviceSize");
+        }
+        Formatting.MadeImage made = e.create() ? Formatting.createImageIfAbsent(path, e) : null;
+        try {
+            DeviceInfo info;
+            try {
+                info = DeviceInfo.probe(path);
+            } catch (DeviceInfo.NotADeviceException ex) {
+                throw new UnsupportedOperationException(ex.getMessage(), ex);
             }
-            Formatting.createImageIfAbsent(path, e);
-        }
-        DeviceInfo info;
-        try {
-            info = DeviceInfo.probe(path);
-        } catch (DeviceInfo.NotADeviceException ex) {
-            throw new UnsupportedOperationException(ex.getMessage(), ex);
-        }
-        try {
-            return register(info, e);
-        } catch (NotFamfsException | NotBlankException ex) {
-            throw new UnsupportedOperationException(ex.getMessage(), ex);
+            try {
+                return register(info, e);
+            } catch (NotFamfsException | NotBlankException ex) {
+                throw new UnsupportedOperationException(ex.getMessage(), ex);
+            }
+        } catch (IOException | RuntimeException | Error x) {
+            if (made != null) {
+                made.undo(x);
+            }
+            throw x;
         }
     }
 
@@ -217,6 +264,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         io.github.famfs.alloc.InterleaveParams interleave = null;
         boolean contiguous = false;
         for (OpenOption o : options) {
+            if (o == null) {
+                throw new NullPointerException("null open option"); // as the JDK's providers
+            }
             if (o instanceof FamfsOption.Size size) {
                 fixedSize = size.bytes();
             } else if (o instanceof FamfsOption.Interleave il) {
@@ -254,7 +304,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             if (write) {
                 throw new java.nio.file.FileSystemException(p.toString(), null, "Is a directory");
             }
-            return new DirectoryChannel(p);
+            return DirectoryChannel.open(fs, p);
         }
         if (write && options.contains(StandardOpenOption.APPEND)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE + " (APPEND writes past the end)");
@@ -304,6 +354,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
             throws IOException {
         FamfsPath p = toFamfs(dir);
+        java.util.Objects.requireNonNull(filter, "filter");
         return new FamfsDirectoryStream(p, p.getFileSystem().directory(p), filter);
     }
 

@@ -330,10 +330,14 @@ public final class FamfsPath implements Path {
         return toAbsolutePath().normalize();
     }
 
-    /** {@code famfs:<device>!<absolute path>}, percent-encoded where URIs need it. */
+    /**
+     * {@code famfs:<device>!<absolute path>}, percent-encoded where URIs need it. Not normalised, as the JDK's:
+     * {@code /file/..} names no file, and neither does its URI ({@code Path.of(p.toUri())} equals
+     * {@code p.toAbsolutePath()}).
+     */
     @Override
     public URI toUri() {
-        return fs.toUri(toAbsolutePath().normalize());
+        return fs.toUri(toAbsolutePath());
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,39 +28,99 @@ final class Formatting {
     private Formatting() {}
 
     /**
-     * Makes the image file when {@code path} does not exist, or gives an empty one its {@code deviceSize}; returns
-     * whether it did. Formatting needs this host's system UUID, so that is checked first: nothing is created for a
-     * format that would fail.
+     * What {@link #createImageIfAbsent} made: undone when the open that follows fails, so that a failed create
+     * leaves no file it made (and an empty image it was given stays empty).
      */
-    static boolean createImageIfAbsent(Path path, Environment env) throws IOException {
+    static final class MadeImage {
+        private final Path path;
+        private final boolean wasEmpty;
+
+        private MadeImage(Path path, boolean wasEmpty) {
+            this.path = path;
+            this.wasEmpty = wasEmpty;
+        }
+
+        /** Deletes the image (or truncates the once-empty one back to 0); a failure is added to {@code cause}. */
+        void undo(Throwable cause) {
+            try {
+                if (wasEmpty) {
+                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                        ch.truncate(0);
+                    }
+                } else {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * Makes the image file when {@code path} does not exist, or gives an empty one its {@code deviceSize}; returns
+     * what it made (null when it made nothing). Formatting needs this host's system UUID and the interleave keys
+     * must suit the size, so those are checked first: nothing is created for a format that would fail. When the
+     * file cannot be given its size, it is removed (the empty one truncated back) and the error names deviceSize.
+     */
+    static MadeImage createImageIfAbsent(Path path, Environment env) throws IOException {
         boolean exists = Files.exists(path);
         boolean empty = exists && Files.isRegularFile(path) && Files.size(path) == 0;
         if (exists && !empty) {
-            if (env.deviceSize().isPresent() && Files.isRegularFile(path)
-                    && Files.size(path) != env.deviceSize().get()) {
-                throw new IllegalArgumentException("famfs env key 'deviceSize' is " + env.deviceSize().get()
-                        + " but the image " + path + " exists with " + Files.size(path) + " bytes");
-            }
-            return false;
+            return null; // a size other than deviceSize is checked once what the file holds is known
         }
         long size = env.deviceSize().orElseThrow(() -> new NoSuchFileException(path.toString(), null,
                 (empty ? "an empty image file" : "no such famfs device or image file")
                         + "; to make an image of it pass deviceSize (e.g. 4G) with create=true"));
         Formatter.check(size, env.logLength());
+        env.checkInterleave(size);
         HostIdentity.systemUuidForFormat(env, path);
         if (empty) {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
                 if (ch.size() != 0) {
                     throw new FileAlreadyExistsException(path.toString(), null, "was empty and is not any more");
                 }
-                ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                try {
+                    ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                } catch (IOException e) {
+                    FileSystemException x = cannotMake(path, size, e);
+                    try {
+                        ch.truncate(0);
+                    } catch (IOException t) {
+                        x.addSuppressed(t);
+                    }
+                    throw x;
+                }
             }
-            return true;
+            return new MadeImage(path, true);
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        MadeImage made = new MadeImage(path, false);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try (ch) {
             ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+        } catch (IOException e) {
+            FileSystemException x = cannotMake(path, size, e);
+            made.undo(x);
+            throw x;
+        } catch (RuntimeException | Error e) {
+            made.undo(e);
+            throw e;
         }
-        return true;
+        return made;
+    }
+
+    private static FileSystemException cannotMake(Path path, long size, IOException e) {
+        FileSystemException x = new FileSystemException(path.toString(), null, "cannot make an image file of "
+                + size + " bytes (famfs env key 'deviceSize' is " + size + "): " + e.getMessage());
+        x.initCause(e);
+        return x;
+    }
+
+    /** With {@code deviceSize}, an image file must have that size (a device's size is its own). */
+    private static void checkDeviceSize(DeviceInfo info, Environment env) {
+        if (env.deviceSize().isPresent() && !info.isDaxDevice() && info.size() != env.deviceSize().get()) {
+            throw new IllegalArgumentException("famfs env key 'deviceSize' is " + env.deviceSize().get()
+                    + " but the image " + info.path() + " exists with " + info.size() + " bytes");
+        }
     }
 
     /**
@@ -72,11 +133,13 @@ final class Formatting {
             device.acquire();
             try {
                 if (!env.force() && info.size() >= Layout.SUPERBLOCK_SIZE && holdsFamfs(device, info)) {
+                    checkDeviceSize(info, env);
                     return;
                 }
                 if (!env.force() && !killedFamfs(device)) {
                     refuseUnlessBlank(device, info, Layout.LOG_OFFSET + env.logLength());
                 }
+                checkDeviceSize(info, env);
                 Formatter.check(info.size(), env.logLength());
                 UUID host = HostIdentity.systemUuidForFormat(env, info.path());
                 Formatter.format(device.slice(0, 4096), device.slice(Layout.LOG_OFFSET, (int) env.logLength()),
