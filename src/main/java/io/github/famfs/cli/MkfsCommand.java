@@ -114,8 +114,27 @@ final class MkfsCommand extends FamfsCommand {
             mkfsReport(fs);
         } catch (io.github.famfs.nio.NotBlankException e) {
             throw new FileAlreadyExistsException(device.toString(), null, e.getReason().replace("force=true", "-f"));
+        } catch (java.nio.file.FileSystemException | IllegalArgumentException e) {
+            throw cliWords(e);
         }
         return 0;
+    }
+
+    /** The library's errors name its env keys; this command's user gave options: say those instead. */
+    private static RuntimeException cliWords(Exception e) throws IOException {
+        String[][] words = {{"famfs env key 'deviceSize'", "--size"}, {"env key 'deviceSize'", "--size"},
+            {"famfs env key 'logLength'", "--loglen"}, {"env key 'systemUuid'", "--system-uuid"},
+            {"deviceSize", "--size"}, {"logLength", "--loglen"}, {"force=true", "-f"}};
+        String m = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getMessage();
+        String said = m == null ? "" : m;
+        for (String[] w : words) {
+            said = said.replace(w[0], w[1]);
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            throw new java.nio.file.FileSystemException(f.getFile(), f.getOtherFile(), said);
+        }
+        return new IllegalArgumentException(said, e);
     }
 
     private void mkfsReport(FileSystem fs) throws IOException {

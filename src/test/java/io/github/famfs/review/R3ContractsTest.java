@@ -250,6 +250,7 @@ class R3ContractsTest {
         Run r = famfs("mkfs", "--size", "8388607T", "--system-uuid", MASTER, img.toString());
         assertEquals(FamfsCli.FAILED, r.status(), r::err);
         assertFalse(Files.exists(img), "mkfs failed (" + r.err().strip() + ") and left " + img);
+        assertTrue(r.err().contains("--size") && !r.err().contains("deviceSize"), "name the CLI option: " + r.err());
     }
 
     /**
