@@ -4,6 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.ClosedFileSystemException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -29,17 +32,20 @@ public final class Device implements Closeable {
     private final long mappedLength;
     private final AtomicReferenceArray<ByteBuffer> windows;
     private final Lifecycle lifecycle;
-    /** The image file for bulk writes (see {@link #writesThroughFile()}); opened with the device, else null. */
-    private final java.nio.channels.FileChannel imageChannel;
+    /** Serialises in-kernel transfers into an image file (they set {@link #transferChannel}'s position). */
+    private final Object transferLock = new Object();
+    /**
+     * The image file as a JDK channel, for in-kernel transfers only (see {@link #transferThroughFile}); opened on
+     * the first, and again after an interrupt closed it. Guarded by {@link #transferLock}.
+     */
+    private FileChannel transferChannel;
 
-    private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength,
-            java.nio.channels.FileChannel imageChannel) {
+    private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength) {
         this.info = info;
         this.writable = writable;
         this.fd = fd;
         this.base = base;
         this.mappedLength = mappedLength;
-        this.imageChannel = imageChannel;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
         this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
     }
@@ -68,17 +74,7 @@ public final class Device implements Closeable {
             if (!info.isDaxDevice()) {
                 AddressSpace.adviseHugePages(base, length);
             }
-            java.nio.channels.FileChannel image = null;
-            if (writable && !info.isDaxDevice()) {
-                try {
-                    image = java.nio.channels.FileChannel.open(info.realPath(),
-                            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
-                } catch (IOException | RuntimeException e) {
-                    AddressSpace.unmap(base, length);
-                    throw e;
-                }
-            }
-            return new Device(info, writable, fd, base, length, image);
+            return new Device(info, writable, fd, base, length);
         } catch (IOException | RuntimeException e) {
             c.close(fd);
             throw e;
@@ -102,15 +98,6 @@ public final class Device implements Closeable {
         return fd;
     }
 
-    /**
-     * flock(2) on the device's descriptor: {@code exclusive} takes LOCK_EX, else LOCK_UN. It excludes other
-     * processes of this host (the reference CLI takes the same lock on its log file); it is advisory.
-     *
-     * <p>Taking the lock: the caller holds an entry. While another process holds the lock this polls (LOCK_NB,
-     * backing off to 5 ms) instead of blocking in the kernel, and gives up with {@link ClosedFileSystemException}
-     * once the device is closing, so that a close never waits on another process. Releasing it takes its own
-     * entry, and does nothing once closing began (closing the descriptor releases the lock).
-     */
     /**
      * Tries to take (or, with {@code type} {@link LibC#F_UNLCK}, to drop) an open-file-description record lock
      * (fcntl F_OFD_SETLK) on device bytes {@code [offset, offset+length)}: advisory, host-local, shared between
@@ -145,6 +132,18 @@ public final class Device implements Closeable {
         }
     }
 
+    /**
+     * flock(2) on the device's descriptor: {@code exclusive} takes LOCK_EX, else LOCK_UN. It excludes other
+     * processes of this host (the reference CLI takes the same lock on its log file); it is advisory.
+     *
+     * <p>Taking the lock: while another process holds it this polls (LOCK_NB, backing off to 5 ms) instead of
+     * blocking in the kernel, each try an entry of the lifecycle of its own (so the descriptor is never one that a
+     * close gave back to the kernel). It gives up with {@link ClosedFileSystemException} once the device is
+     * closing, so that a close never waits on another process, and with {@link FileLockInterruptionException}
+     * (the thread's interrupt status set again, as the JDK's {@code FileChannel.lock}) when the waiting thread is
+     * interrupted. Releasing it takes its own entry, and does nothing once closing began (closing the descriptor
+     * releases the lock).
+     */
     public void flock(boolean exclusive) throws IOException {
         LibC c = Native.libc();
         if (!exclusive) {
@@ -161,13 +160,27 @@ public final class Device implements Closeable {
             return;
         }
         long pause = 50_000;
-        while (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
-            int errno = Native.errno();
-            if (errno != EWOULDBLOCK && errno != EINTR) {
-                throw Native.error("flock", info.path());
+        while (true) {
+            if (!lifecycle.tryEnter()) {
+                throw new ClosedFileSystemException();
+            }
+            try {
+                if (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) == 0) {
+                    return;
+                }
+                int errno = Native.errno();
+                if (errno != EWOULDBLOCK && errno != EINTR) {
+                    throw Native.error("flock", info.path());
+                }
+            } finally {
+                lifecycle.exit();
             }
             if (lifecycle.isClosing()) {
                 throw new ClosedFileSystemException();
+            }
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new FileLockInterruptionException();
             }
             LockSupport.parkNanos(pause);
             pause = Math.min(pause * 2, 5_000_000);
@@ -280,31 +293,73 @@ public final class Device implements Closeable {
     }
 
     /**
-     * Writes {@code src} (from its position, advancing it) to image bytes at {@code offset} with pwrite(2).
-     * Only where {@link #writesThroughFile()}; the caller holds an entry.
+     * Writes {@code src} (from its position, advancing it) to image bytes at {@code offset} with pwrite(2) on the
+     * device's descriptor: not an interruptible channel, so an interrupt of one writer never closes anything that
+     * other threads write through. Only where {@link #writesThroughFile()}; the caller holds an entry.
      */
     public void writeThroughFile(ByteBuffer src, long offset) throws IOException {
         checkRange(offset, src.remaining());
-        java.nio.channels.FileChannel ch = imageChannel();
+        checkWritesThroughFile();
+        LibC c = Native.libc();
         long at = offset;
+        byte[] copy = null;
         while (src.hasRemaining()) {
-            at += ch.write(src, at);
+            ByteBuffer piece;
+            int n;
+            if (src.isDirect()) {
+                n = src.remaining();
+                piece = src.slice(src.position(), n);
+            } else {
+                // a heap buffer's region is copied by jnr (an array of a read-only one only by us): in bounded pieces
+                n = Math.min(src.remaining(), HEAP_PIECE);
+                if (src.isReadOnly()) {
+                    copy = copy != null ? copy : new byte[n];
+                    src.get(src.position(), copy, 0, n);
+                    piece = ByteBuffer.wrap(copy, 0, n);
+                } else {
+                    piece = src.slice(src.position(), n);
+                }
+            }
+            long w = c.pwrite(fd, piece, n, at);
+            if (w < 0) {
+                if (Native.errno() == EINTR) {
+                    continue;
+                }
+                throw Native.error("pwrite at byte " + at + " of", info.path());
+            }
+            if (w == 0) {
+                throw new IOException("pwrite at byte " + at + " of " + info.path() + " wrote nothing");
+            }
+            src.position(src.position() + (int) w);
+            at += w;
         }
     }
+
+    private static final int HEAP_PIECE = 1 << 20;
 
     /**
      * Copies {@code length} bytes of {@code source} from {@code sourcePosition} to image bytes at {@code offset}
      * inside the kernel (no user-space copy). Only where {@link #writesThroughFile()}; the caller holds an entry,
      * and {@code source} is the JDK's own FileChannel over a regular file (no foreign code sees the image).
      *
+     * <p>The JDK closes a channel whose thread is interrupted during an operation on it: the interrupted caller
+     * gets its {@code ClosedByInterruptException}, and the next transfer opens the image again, so no other
+     * thread sees the interrupt.
+     *
      * @return bytes copied (fewer at the end of the source)
      */
-    public long transferThroughFile(java.nio.channels.FileChannel source, long sourcePosition, long offset,
-            long length) throws IOException {
+    public long transferThroughFile(FileChannel source, long sourcePosition, long offset, long length)
+            throws IOException {
         checkRange(offset, length);
-        java.nio.channels.FileChannel ch = imageChannel();
+        checkWritesThroughFile();
         long done = 0;
-        synchronized (ch) {
+        synchronized (transferLock) {
+            if (transferChannel == null || !transferChannel.isOpen()) {
+                // the same open file as the descriptor, whatever became of the image's name since
+                transferChannel = FileChannel.open(java.nio.file.Path.of("/proc/self/fd/" + fd),
+                        StandardOpenOption.WRITE);
+            }
+            FileChannel ch = transferChannel;
             while (done < length) {
                 ch.position(offset + done);
                 long n = source.transferTo(sourcePosition + done, length - done, ch);
@@ -317,11 +372,10 @@ public final class Device implements Closeable {
         return done;
     }
 
-    private java.nio.channels.FileChannel imageChannel() {
-        if (imageChannel == null) {
+    private void checkWritesThroughFile() {
+        if (!writesThroughFile()) {
             throw new IllegalStateException(info.path() + " is not an image file open for writing");
         }
-        return imageChannel;
     }
 
     /**
@@ -413,8 +467,10 @@ public final class Device implements Closeable {
     private void unmapAndCloseDescriptor() {
         AddressSpace.unmap(base, mappedLength);
         try {
-            if (imageChannel != null) {
-                imageChannel.close();
+            synchronized (transferLock) {
+                if (transferChannel != null) {
+                    transferChannel.close();
+                }
             }
             Native.libc().close(fd);
         } catch (IOException e) {

@@ -66,6 +66,7 @@ public final class KernelMounts {
     public static final class FileLock implements AutoCloseable {
         private final int fd;
         private final Path file;
+        private boolean closed;
 
         private FileLock(int fd, Path file) {
             this.fd = fd;
@@ -80,7 +81,9 @@ public final class KernelMounts {
         /**
          * Opens {@code file} and takes LOCK_EX on it; while another process holds it this polls (LOCK_NB, backing
          * off to 5 ms) and gives up with {@link java.nio.file.ClosedFileSystemException} once {@code closing}
-         * says so, so that a closing file system never waits on another process.
+         * says so, so that a closing file system never waits on another process, and with
+         * {@link java.nio.channels.FileLockInterruptionException} (the interrupt status set again) when the
+         * waiting thread is interrupted. Either way the file is closed again.
          */
         public static FileLock exclusive(Path file, java.util.function.BooleanSupplier closing) throws IOException {
             LibC c = Native.libc();
@@ -91,13 +94,19 @@ public final class KernelMounts {
             long pause = 50_000;
             while (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
                 int errno = Native.errno();
-                if ((errno != 11 && errno != 4) || closing.getAsBoolean()) {
+                if (errno != EWOULDBLOCK && errno != EINTR) {
                     IOException e = Native.error("flock", file);
                     c.close(fd);
-                    if (errno == 11 || errno == 4) {
-                        throw new java.nio.file.ClosedFileSystemException();
-                    }
                     throw e;
+                }
+                if (closing.getAsBoolean()) {
+                    c.close(fd);
+                    throw new java.nio.file.ClosedFileSystemException();
+                }
+                if (Thread.interrupted()) {
+                    c.close(fd);
+                    Thread.currentThread().interrupt();
+                    throw new java.nio.channels.FileLockInterruptionException();
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(pause);
                 pause = Math.min(pause * 2, 5_000_000);
@@ -105,8 +114,16 @@ public final class KernelMounts {
             return new FileLock(fd, file);
         }
 
+        private static final int EINTR = 4;
+        private static final int EWOULDBLOCK = 11;
+
+        /** Releases the lock and closes the file; idempotent (the descriptor is closed once). */
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
             LibC c = Native.libc();
             c.flock(fd, LibC.LOCK_UN);
             c.close(fd);

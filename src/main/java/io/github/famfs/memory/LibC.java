@@ -1,11 +1,13 @@
 package io.github.famfs.memory;
 
+import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /**
  * The few libc calls famfs-nio needs (Linux, x86-64). Addresses travel as jnr {@link Pointer}s: with a plain
@@ -53,6 +55,14 @@ public interface LibC {
 
     @SaveError
     int flock(int fd, int operation);
+
+    /**
+     * pwrite(2) of {@code count} bytes from {@code buf} at its position (a direct buffer is passed by address, a
+     * heap buffer's array region is copied in); never interrupted by {@code Thread.interrupt}.
+     */
+    @SaveError
+    @ssize_t
+    long pwrite(int fd, @In ByteBuffer buf, @size_t long count, @off_t long offset);
 
     int F_OFD_SETLK = 37;
     short F_RDLCK = 0;

@@ -143,6 +143,7 @@ final class FamfsFileLocks {
                 return false;
             }
             if (Thread.interrupted()) {
+                Thread.currentThread().interrupt(); // set again, as FileLockInterruptionException documents
                 throw new FileLockInterruptionException();
             }
             LockSupport.parkNanos(pause);

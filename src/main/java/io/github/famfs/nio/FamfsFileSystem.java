@@ -535,11 +535,15 @@ public final class FamfsFileSystem extends FileSystem {
         }
         provider.unregister(this);
         lifecycle.close(() -> {
-            if (!readOnly) {
-                try {
+            try {
+                if (!readOnly) {
                     device.sync(0, device.size());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                if (writer != null) {
+                    writer.closeLocks();
                 }
             }
         });

@@ -339,6 +339,33 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         return new FamfsAsynchronousChannel(ch, readable, writable, executor);
     }
 
+    /**
+     * As {@link FileSystemProvider#newOutputStream} (the same options, the same checks), except that a new file's
+     * stream, like the JDK's default provider's streams, is not interruptible: an interrupt of the writing thread
+     * does not close it (its channel would, as the JDK's FileChannel does).
+     */
+    @Override
+    public java.io.OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
+        Set<OpenOption> opts;
+        if (options.length == 0) {
+            opts = Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        } else {
+            opts = new java.util.HashSet<>();
+            for (OpenOption o : options) {
+                if (o == StandardOpenOption.READ) {
+                    throw new IllegalArgumentException("READ not allowed");
+                }
+                opts.add(o);
+            }
+            opts.add(StandardOpenOption.WRITE);
+        }
+        FileChannel ch = newFileChannel(path, opts);
+        if (ch instanceof NewFileChannel n) {
+            n.uninterruptible();
+        }
+        return java.nio.channels.Channels.newOutputStream(ch);
+    }
+
     @Override
     public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
         for (OpenOption o : options) {

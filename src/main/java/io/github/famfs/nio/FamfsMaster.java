@@ -133,9 +133,47 @@ final class FamfsMaster {
                 mountLocks.add(io.github.famfs.memory.KernelMounts.FileLock.exclusive(log,
                         device.lifecycle()::isClosing));
             }
-        } catch (IOException e) {
-            unlockFiles();
+        } catch (IOException | RuntimeException e) {
+            // an interrupt, or the file system closing (ClosedFileSystemException): give back what was taken
+            try {
+                unlockFiles();
+            } catch (IOException | RuntimeException u) {
+                e.addSuppressed(u);
+            }
             throw e;
+        }
+    }
+
+    /**
+     * The last step of the file system's close (nothing runs inside {@link #withLog} any more): releases and
+     * closes every mount lock still held, which a lease of a file left unpublished would otherwise keep for the
+     * life of the process (each has a descriptor of its own; the device's flock goes with the device's
+     * descriptor).
+     */
+    void closeLocks() {
+        lock.lock();
+        try {
+            RuntimeException failure = null;
+            for (io.github.famfs.memory.KernelMounts.FileLock l : mountLocks) {
+                try {
+                    l.close();
+                } catch (IOException | RuntimeException e) {
+                    RuntimeException r = new IllegalStateException("cannot release " + l + ": " + e.getMessage(), e);
+                    if (failure == null) {
+                        failure = r;
+                    } else {
+                        failure.addSuppressed(r);
+                    }
+                }
+            }
+            mountLocks.clear();
+            flocked = false;
+            leases = 0;
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -15,8 +15,10 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -69,7 +71,8 @@ final class NewFileChannel extends PositionalChannel {
 
         /**
          * The file system closed before the file was published (a lifecycle resource): nothing is published, and
-         * nothing is given back (the allocator goes with the file system; closing the device ends the flock).
+         * nothing is given back (the allocator goes with the file system; closing the device ends its flock, and
+         * the close's last step, {@link FamfsMaster#closeLocks}, the locks the lease holds on kernel mounts).
          */
         synchronized void discardWithFileSystem() {
             if (!finished) {
@@ -135,6 +138,8 @@ final class NewFileChannel extends PositionalChannel {
     /** Why the file cannot be completed (a write failed): closing then discards it instead of publishing. */
     private IOException failed;
     private long size;
+    /** False for a stream's channel (see {@link #uninterruptible()}). */
+    private volatile boolean interruptible = true;
 
     NewFileChannel(FamfsFileSystem fs, FamfsMaster master, Device device, FamfsPath path, String relpath,
             CreateAttributes attributes, InterleaveParams interleave, long fixedSize, boolean readable,
@@ -332,6 +337,7 @@ final class NewFileChannel extends PositionalChannel {
     int writeAt(ByteBuffer src, long pos) throws IOException {
         synchronized (lock) {
             ensureOpen();
+            checkInterrupt(null);
             int n = src.remaining();
             if (n == 0) {
                 return 0;
@@ -343,6 +349,7 @@ final class NewFileChannel extends PositionalChannel {
             } catch (ClosedFileSystemException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
+                checkInterrupt(e);
                 failed = e;
                 throw e;
             }
@@ -356,11 +363,69 @@ final class NewFileChannel extends PositionalChannel {
                 } else {
                     current.visit(pos, n, (fo, devOff, len) -> device.copyFrom(src, devOff, (int) len));
                 }
+            } catch (IOException | RuntimeException e) {
+                failed = e instanceof IOException io ? io : new IOException(e.toString(), e);
+                throw e;
             } finally {
                 device.lifecycle().exit();
             }
             size = Math.max(size, end);
+            checkInterrupt(null);
             return n;
+        }
+    }
+
+    /**
+     * Makes this channel one of a stream's, which an interrupt does not close (as the JDK's default provider's
+     * streams); a wait for another process's lock still ends on an interrupt (FileLockInterruptionException), and
+     * the file is then not published.
+     */
+    void uninterruptible() {
+        interruptible = false;
+    }
+
+    /**
+     * As the JDK's FileChannel (an interruptible channel, unless {@link #uninterruptible()}): once the thread writing is interrupted, the channel
+     * closes and the write throws {@link ClosedByInterruptException}; the file is not published and its space goes
+     * back. The thread's interrupt status stays set. Called by the writing thread holding {@link #lock}, before
+     * and after it writes, and with {@code cause} when a step failed (a wait for another process's lock ends
+     * with {@link FileLockInterruptionException} when interrupted).
+     */
+    private void checkInterrupt(IOException cause) throws ClosedByInterruptException {
+        if (!interruptible || !Thread.currentThread().isInterrupted()
+                && !(cause instanceof FileLockInterruptionException) && !(cause instanceof ClosedByInterruptException)) {
+            return;
+        }
+        Thread.currentThread().interrupt();
+        NotPublishedByInterrupt e = new NotPublishedByInterrupt(path + ": not published: the thread writing it"
+                + " was interrupted, which closes its channel (as the JDK's FileChannel does); its space was given"
+                + " back");
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        if (failed == null) {
+            failed = new java.io.InterruptedIOException("the thread writing it was interrupted");
+        }
+        try {
+            close();
+        } catch (IOException expected) {
+            // the discard message ("not published, a write failed"): this exception says it
+        }
+        throw e;
+    }
+
+    /** {@link ClosedByInterruptException} (which has no message of its own) saying what became of the file. */
+    static final class NotPublishedByInterrupt extends ClosedByInterruptException {
+        private static final long serialVersionUID = 1L;
+        private final String message;
+
+        NotPublishedByInterrupt(String message) {
+            this.message = message;
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
         }
     }
 
@@ -480,6 +545,7 @@ final class NewFileChannel extends PositionalChannel {
                 limit = fixedSize - pos;
             }
             writeEnd(pos, limit);
+            checkInterrupt(null);
             long done = 0;
             while (done < limit) {
                 int piece = (int) Math.min(limit - done, 1 << 24);
@@ -489,24 +555,35 @@ final class NewFileChannel extends PositionalChannel {
                 } catch (ClosedFileSystemException e) {
                     throw new AsynchronousCloseException();
                 } catch (IOException e) {
+                    checkInterrupt(e);
                     failed = e;
                     throw e;
                 }
                 long got;
-                if (DeviceTransfer.isJdkFile(src)) {
-                    device.lifecycle().enterChannel();
-                    try {
-                        if (device.writesThroughFile()) {
-                            got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done, piece);
-                        } else {
-                            prefault(pos + done + piece);
-                            got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done, piece);
+                try {
+                    if (DeviceTransfer.isJdkFile(src)) {
+                        device.lifecycle().enterChannel();
+                        try {
+                            if (device.writesThroughFile()) {
+                                got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done,
+                                        piece);
+                            } else {
+                                prefault(pos + done + piece);
+                                got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done,
+                                        piece);
+                            }
+                        } finally {
+                            device.lifecycle().exit();
                         }
-                    } finally {
-                        device.lifecycle().exit();
+                    } else {
+                        got = DeviceTransfer.readInto(src, bounce, pos + done, piece, this::writeAt);
                     }
-                } else {
-                    got = DeviceTransfer.readInto(src, bounce, pos + done, piece, this::writeAt);
+                } catch (NotPublishedByInterrupt e) {
+                    throw e;
+                } catch (ClosedByInterruptException e) {
+                    // the source (or the image's transfer channel) closed on this thread's interrupt
+                    checkInterrupt(e);
+                    throw e;
                 }
                 done += got;
                 size = Math.max(size, pos + done);
@@ -514,6 +591,7 @@ final class NewFileChannel extends PositionalChannel {
                     break;
                 }
             }
+            checkInterrupt(null);
             return done;
         }
     }
