@@ -46,6 +46,9 @@ public final class Allocator {
 
     /** Free bytes in whole units. */
     public long freeBytes() {
+        if (limitUnits == bitmap.wholeUnits()) {
+            return bitmap.freeUnits() * unit; // counted as units are set and cleared
+        }
         long free = 0;
         long b = bitmap.nextClear(0, limitUnits);
         while (b >= 0) {

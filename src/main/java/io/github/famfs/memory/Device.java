@@ -160,6 +160,8 @@ public final class Device implements Closeable {
             return;
         }
         long pause = 50_000;
+        long since = System.nanoTime();
+        boolean told = false;
         while (true) {
             if (!lifecycle.tryEnter()) {
                 throw new ClosedFileSystemException();
@@ -175,6 +177,13 @@ public final class Device implements Closeable {
             } finally {
                 lifecycle.exit();
             }
+            if (!told && System.nanoTime() - since > FLOCK_WAIT_WARNING_NANOS) {
+                told = true; // once per wait: a process writing a new file holds the lock until it publishes
+                LOG.log(System.Logger.Level.WARNING, "famfs {0}: waiting for another process''s lock on the device"
+                        + " ({1}), taken for a log operation or held while it writes a new file (until that file''s"
+                        + " channel or stream is closed, or, if it was dropped unclosed, collected)", info.path(),
+                        FlockHolders.describe(info.realPath()));
+            }
             if (lifecycle.isClosing()) {
                 throw new ClosedFileSystemException();
             }
@@ -186,6 +195,10 @@ public final class Device implements Closeable {
             pause = Math.min(pause * 2, 5_000_000);
         }
     }
+
+    private static final System.Logger LOG = System.getLogger("io.github.famfs");
+    /** How long a wait for another process's flock goes on before it is logged (once). */
+    private static final long FLOCK_WAIT_WARNING_NANOS = 10_000_000_000L;
 
     private static final int EINTR = 4;
     private static final int EWOULDBLOCK = 11;

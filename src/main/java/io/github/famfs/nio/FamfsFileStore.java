@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * The one store of a famfs file system: its device. Space figures come from the allocation bitmap: the total is
  * the device bytes in use by famfs (the lesser of the real device's size and the superblock's), the free space
- * the whole allocation units that can be handed out. Attributes
+ * the whole allocation units that can be handed out (on the master, as its allocator has them now: files being
+ * made hold their space; on a client, as of the last replay). Attributes
  * of the {@code famfs} view: {@code problems} (what replay found wrong, a List of String), {@code uuid},
  * {@code systemUuid}, {@code role} ("master" or "client"), {@code logEntries}, {@code logCapacity},
  * {@code files}, {@code directories}, {@code fileBytes}, {@code daxdevs}, {@code deviceKind}, {@code alignment}.
@@ -54,7 +55,7 @@ public final class FamfsFileStore extends FileStore {
 
     @Override
     public long getUnallocatedSpace() {
-        return fs.namespace().stats().freeBytes();
+        return fs.freeBytes();
     }
 
     @Override

@@ -497,17 +497,14 @@ public final class FamfsFileSystem extends FileSystem {
             il.validate(namespace.deviceLimit());
         }
         String[] rel = {null};
+        // the check, the name and the lease (the flock, kept until the file is published) in one step, so that
+        // no other process can make the same name in between; the channel takes both over
         FamfsMaster.Reservation name = m.withLog(() -> {
             rel[0] = checkCanCreate(path);
-            return m.reserve(rel[0], path);
+            return m.reserveAndLease(rel[0], path);
         });
-        try {
-            return new NewFileChannel(this, m, device, path.toAbsolutePath().normalize(), rel[0], a, il, fixedSize,
-                    readable, name);
-        } catch (IOException | RuntimeException | Error e) {
-            name.release();
-            throw e;
-        }
+        return new NewFileChannel(this, m, device, path.toAbsolutePath().normalize(), rel[0], a, il, fixedSize,
+                readable, name);
     }
 
     // ---- java.nio.file.FileSystem
@@ -574,6 +571,11 @@ public final class FamfsFileSystem extends FileSystem {
     public Iterable<FileStore> getFileStores() {
         ensureOpen();
         return List.of(store);
+    }
+
+    /** Free bytes: the master's allocator now, or (a client) the counts of the last replay. */
+    long freeBytes() {
+        return writer != null && !lifecycle.isClosing() ? writer.freeBytes() : namespace.stats().freeBytes();
     }
 
     FamfsFileStore store() {

@@ -71,6 +71,7 @@ final class FamfsMaster {
         this.replayer = replayer;
         this.writer = writer;
         this.allocator = allocator;
+        this.free = allocator.freeBytes();
         this.ids = Device.effectiveIds();
         this.umask = Device.umask();
         this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
@@ -109,6 +110,18 @@ final class FamfsMaster {
         if (reserved.putIfAbsent(relpath, r) != null) {
             throw beingMade(path);
         }
+        return r;
+    }
+
+    /**
+     * {@link #reserve}s {@code relpath} and takes a lease (see the class comment) in the same step: call inside
+     * {@link #withLog}, after checking the namespace, so that the flock taken for the check is kept until the file
+     * is published or given up. No other process can then check or make the same name in between (CREATE_NEW is
+     * atomic between processes as between threads). Pair with {@link #unlease()} and {@link Reservation#release()}.
+     */
+    Reservation reserveAndLease(String relpath, FamfsPath path) throws java.nio.file.FileAlreadyExistsException {
+        Reservation r = reserve(relpath, path);
+        leases++;
         return r;
     }
 
@@ -189,6 +202,75 @@ final class FamfsMaster {
         return allocator;
     }
 
+    /** Unused space an unpublished file holds and can give back: its allocation beyond what it needs. */
+    interface Slack {
+        /** Under the log lock: gives back the unneeded tail of the allocation; returns the bytes given back. */
+        long trim(Allocator allocator);
+    }
+
+    /** Unpublished files of this file system that grow as data arrives (their allocations may hold slack). */
+    private final java.util.Set<Slack> growing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void growing(Slack s) {
+        growing.add(s);
+    }
+
+    void notGrowing(Slack s) {
+        growing.remove(s);
+    }
+
+    /**
+     * Inside {@link #withLog}: gives back the slack of every growing unpublished file (a growing file doubles its
+     * allocation, and the rest is held until it is published), so that an allocation that failed can be tried
+     * again. Returns the bytes given back.
+     */
+    long trimSlack() {
+        long freed = 0;
+        for (Slack s : growing) {
+            freed += s.trim(allocator);
+        }
+        return freed;
+    }
+
+    /** An allocation (inside {@link #withLog}). */
+    @FunctionalInterface
+    interface AllocOp<T> {
+        T run() throws io.github.famfs.alloc.OutOfSpaceException;
+    }
+
+    /**
+     * Inside {@link #withLog}: runs {@code op}; when it finds no space, gives back the slack of growing files
+     * ({@link #trimSlack}) and, if that freed anything, runs it once more.
+     */
+    <T> T allocate(AllocOp<T> op) throws io.github.famfs.alloc.OutOfSpaceException {
+        try {
+            return op.run();
+        } catch (io.github.famfs.alloc.OutOfSpaceException full) {
+            if (trimSlack() == 0) {
+                throw full;
+            }
+            return op.run();
+        }
+    }
+
+    /** Free bytes as the allocator saw them at the end of the last log operation or discard. */
+    private volatile long free;
+
+    /**
+     * The bytes the allocator can hand out now: read under the lock when no operation runs, else as the last one
+     * left them (never waiting for another process's flock).
+     */
+    long freeBytes() {
+        if (lock.tryLock()) {
+            try {
+                free = allocator.freeBytes();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return free;
+    }
+
     int defaultUid() {
         return ids[0];
     }
@@ -228,6 +310,7 @@ final class FamfsMaster {
                 catchUp();
                 return op.run();
             } finally {
+                free = allocator.freeBytes();
                 if (took && leases == 0) {
                     flocked = false;
                     unlockFiles();
@@ -245,17 +328,10 @@ final class FamfsMaster {
         return index;
     }
 
-    /** Takes a lease (see the class comment); pair with {@link #unlease()}. */
-    void lease() throws IOException {
-        withLog(() -> {
-            leases++;
-            return null;
-        });
-    }
-
     void unlease() {
         lock.lock();
         try {
+            free = allocator.freeBytes();
             if (--leases == 0 && flocked) {
                 flocked = false;
                 unlockFiles();

@@ -39,8 +39,12 @@ final class NewFileChannel extends PositionalChannel {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long FIRST_ALLOCATION = Layout.ALLOC_UNIT;
 
-    /** The allocation of an unpublished file: the Cleaner's action gives it back if the channel is dropped. */
-    static final class Allocation implements Runnable {
+    /**
+     * The allocation of an unpublished file: the Cleaner's action gives it back if the channel is dropped. A growing
+     * file's allocation may hold more than the file needs (it doubles as the file grows); that slack is given back
+     * ({@link #trim}) when another allocation of the file system finds no space.
+     */
+    static final class Allocation implements Runnable, FamfsMaster.Slack {
         private final FamfsMaster master;
         private final FamfsFileSystem fs;
         /** The file's name, held until it is published or given up. */
@@ -48,6 +52,11 @@ final class NewFileChannel extends PositionalChannel {
         final List<Extent> extents = new ArrayList<>();
         FileMap fixed;
         long allocated;
+        /**
+         * The end of every range the channel was told is allocated ({@link #covers}, {@link #grown}): what a trim
+         * keeps, so that no write in flight loses its space. Guarded by this object.
+         */
+        private long needed;
         private boolean finished;
         /** Discarded because the file system closed first: closing the channel says it was not published. */
         private boolean discardedWithFileSystem;
@@ -85,6 +94,52 @@ final class NewFileChannel extends PositionalChannel {
             return discardedWithFileSystem;
         }
 
+        /** Whether bytes up to {@code end} are allocated; if so they stay allocated (a trim keeps them). */
+        synchronized boolean covers(long end) {
+            if (end > allocated) {
+                return false;
+            }
+            needed = Math.max(needed, end);
+            return true;
+        }
+
+        /** Under the log lock: the allocation is now {@code e}, and bytes up to {@code end} are needed. */
+        synchronized void grown(Extent e, long end) {
+            extents.clear();
+            extents.add(e);
+            allocated = e.length();
+            needed = Math.max(needed, end);
+        }
+
+        /** Bytes up to which the allocation is needed (no more may be touched: the rest may be trimmed). */
+        synchronized long needed() {
+            return needed;
+        }
+
+        /**
+         * Under the log lock: gives back the units of the (one-extent, growing) allocation past the needed bytes
+         * rounded up to whole units.
+         */
+        @Override
+        public synchronized long trim(Allocator a) {
+            if (finished || fixed != null || extents.size() != 1) {
+                return 0;
+            }
+            Extent e = extents.get(0);
+            long keep = (needed + a.unit() - 1) / a.unit() * a.unit();
+            if (keep >= e.length()) {
+                return 0;
+            }
+            long freed = e.length() - keep;
+            a.release(e.offset() + keep, freed);
+            extents.clear();
+            if (keep > 0) {
+                extents.add(new Extent(e.devIndex(), e.offset(), keep));
+            }
+            allocated = keep;
+            return freed;
+        }
+
         /** Gives the units back (never published) and ends the lease. */
         @Override
         public void run() {
@@ -99,6 +154,7 @@ final class NewFileChannel extends PositionalChannel {
             } catch (IOException | ClosedFileSystemException e) {
                 // the device is gone: nothing to give back
             } finally {
+                master.notGrowing(this);
                 name.release();
                 master.unlease();
                 fs.pendingFinished(this);
@@ -153,24 +209,36 @@ final class NewFileChannel extends PositionalChannel {
         this.interleave = interleave;
         this.fixedSize = fixedSize;
         this.readable = readable;
-        this.alloc = new Allocation(master, fs, name);
-        master.lease();
-        this.cleanable = CLEANER.register(this, alloc);
-        fs.pendingStarted(alloc);
-        if (fixedSize > 0) {
-            try {
+        // the name and the lease were taken with the name's check (FamfsFileSystem.newFile): from here the Cleaner's
+        // action gives both back, and until it is registered a failure here does
+        Cleaner.Cleanable c;
+        try {
+            this.alloc = new Allocation(master, fs, name);
+            c = CLEANER.register(this, alloc);
+        } catch (RuntimeException | Error e) {
+            name.release();
+            master.unlease();
+            throw e;
+        }
+        this.cleanable = c;
+        try {
+            fs.pendingStarted(alloc);
+            if (fixedSize > 0) {
                 master.withLog(() -> {
-                    FileMap m = interleave == null ? new SimpleMap(List.of(master.allocator().contiguous(fixedSize)))
-                            : master.allocator().interleaved(fixedSize, interleave);
+                    FileMap m = master.allocate(() -> interleave == null
+                            ? new SimpleMap(List.of(master.allocator().contiguous(fixedSize)))
+                            : master.allocator().interleaved(fixedSize, interleave));
                     alloc.fixed = m;
                     alloc.allocated = m.allocatedBytes();
                     return null;
                 });
-            } catch (IOException | RuntimeException e) {
-                cleanable.clean();
-                throw e;
+                current = alloc.fixed;
+            } else {
+                master.growing(alloc);
             }
-            current = alloc.fixed;
+        } catch (IOException | RuntimeException | Error e) {
+            cleanable.clean();
+            throw e;
         }
     }
 
@@ -187,7 +255,7 @@ final class NewFileChannel extends PositionalChannel {
      * after it are free, and otherwise moves into a run big enough, its written bytes copied along.
      */
     private void ensureCapacity(long end) throws IOException {
-        if (end <= alloc.allocated) {
+        if (alloc.covers(end)) {
             return;
         }
         if (fixedSize > 0) {
@@ -199,38 +267,53 @@ final class NewFileChannel extends PositionalChannel {
                 throw new OutOfSpaceException("out of space for " + path + ": a write ending at byte " + end
                         + " needs more than the " + a.capacity() + " bytes the device can allocate");
             }
-            long want = Math.min(a.capacity(), Math.max(end, Math.max(FIRST_ALLOCATION, alloc.allocated * 2)));
-            Extent last = alloc.extents.isEmpty() ? null : alloc.extents.get(0);
             Extent next;
-            if (last == null) {
-                try {
-                    next = a.contiguous(want);
-                } catch (OutOfSpaceException tooBig) {
-                    next = a.contiguous(end);
+            try {
+                next = grow(a, end, Math.min(a.capacity(), Math.max(end, Math.max(FIRST_ALLOCATION,
+                        alloc.allocated * 2))));
+            } catch (OutOfSpaceException full) {
+                // other files being made may hold slack (and so may this one): give it back, try once more for
+                // just what is needed
+                if (master.trimSlack() == 0) {
+                    throw full;
                 }
-            } else {
-                next = a.extend(last, want - alloc.allocated);
-                if (next == null) {
-                    next = a.extend(last, end - alloc.allocated);
-                }
-                if (next == null) {
-                    Extent moved;
-                    try {
-                        moved = a.move(last, want);
-                    } catch (OutOfSpaceException tooBig) {
-                        moved = a.move(last, end);
-                    }
-                    copyForward(last.offset(), moved.offset(), size);
-                    next = moved;
-                    prefaulted = 0;
-                }
+                next = grow(a, end, end);
             }
-            alloc.extents.clear();
-            alloc.extents.add(next);
-            alloc.allocated = next.length();
-            current = new SimpleMap(alloc.extents);
+            alloc.grown(next, end);
+            current = new SimpleMap(List.of(next));
             return null;
         });
+    }
+
+    /**
+     * Under the log lock: the one extent that holds bytes up to {@code end}, {@code want} bytes if there is room
+     * (in place, else moved with the written bytes copied), else just {@code end}.
+     */
+    private Extent grow(Allocator a, long end, long want) throws IOException {
+        Extent last = alloc.extents.isEmpty() ? null : alloc.extents.get(0);
+        if (last == null) {
+            try {
+                return a.contiguous(want);
+            } catch (OutOfSpaceException tooBig) {
+                return a.contiguous(end);
+            }
+        }
+        Extent next = a.extend(last, want - alloc.allocated);
+        if (next == null) {
+            next = a.extend(last, end - alloc.allocated);
+        }
+        if (next == null) {
+            Extent moved;
+            try {
+                moved = a.move(last, want);
+            } catch (OutOfSpaceException tooBig) {
+                moved = a.move(last, end);
+            }
+            copyForward(last.offset(), moved.offset(), size);
+            next = moved;
+            prefaulted = 0;
+        }
+        return next;
     }
 
     /**
@@ -322,7 +405,7 @@ final class NewFileChannel extends PositionalChannel {
         if (end <= prefaulted) {
             return;
         }
-        long upTo = Math.min(alloc.allocated, Math.max(end, prefaulted + PREFAULT_STEP));
+        long upTo = Math.min(alloc.needed(), Math.max(end, prefaulted + PREFAULT_STEP));
         long from = prefaulted;
         device.lifecycle().enterChannel();
         try {
@@ -537,6 +620,8 @@ final class NewFileChannel extends PositionalChannel {
             if (pos < 0 || count < 0) {
                 throw new IllegalArgumentException("negative position or count");
             }
+            // the count is a most, never the end of a write (the JDK transfers what the source has): a FileChannel
+            // says how much it has, and no file offset goes past Long.MAX_VALUE
             long limit = DeviceTransfer.available(src, count);
             if (fixedSize > 0 && limit > 0 && (pos >= fixedSize || limit > fixedSize - pos)) {
                 if (src instanceof FileChannel || pos >= fixedSize) {
@@ -544,16 +629,36 @@ final class NewFileChannel extends PositionalChannel {
                 }
                 limit = fixedSize - pos;
             }
-            writeEnd(pos, limit);
+            if (src instanceof FileChannel) {
+                writeEnd(pos, limit); // a source that has more than fits is refused, as a write would be
+            } else {
+                limit = Math.min(limit, Long.MAX_VALUE - pos);
+            }
             checkInterrupt(null);
+            if (!DeviceTransfer.isJdkFile(src)) {
+                // through the bounce buffer: each write allocates for the bytes actually read, never ahead of them
+                try {
+                    long got = DeviceTransfer.readInto(src, bounce, pos, limit, this::writeAt);
+                    checkInterrupt(null);
+                    return got;
+                } catch (NotPublishedByInterrupt e) {
+                    throw e;
+                } catch (ClosedByInterruptException e) {
+                    checkInterrupt(e); // the source closed on this thread's interrupt
+                    throw e;
+                }
+            }
             long done = 0;
             while (done < limit) {
                 int piece = (int) Math.min(limit - done, 1 << 24);
                 try {
+                    // read(2) lands in the device: room first, for what the file source still has
                     ensureCapacity(pos + done + piece);
                     fillGap(pos + done);
                 } catch (ClosedFileSystemException e) {
                     throw new AsynchronousCloseException();
+                } catch (OutOfSpaceException e) {
+                    throw e; // a reservation ahead of the read: nothing was written, the file stays as it was
                 } catch (IOException e) {
                     checkInterrupt(e);
                     failed = e;
@@ -561,22 +666,17 @@ final class NewFileChannel extends PositionalChannel {
                 }
                 long got;
                 try {
-                    if (DeviceTransfer.isJdkFile(src)) {
-                        device.lifecycle().enterChannel();
-                        try {
-                            if (device.writesThroughFile()) {
-                                got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done,
-                                        piece);
-                            } else {
-                                prefault(pos + done + piece);
-                                got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done,
-                                        piece);
-                            }
-                        } finally {
-                            device.lifecycle().exit();
+                    device.lifecycle().enterChannel();
+                    try {
+                        if (device.writesThroughFile()) {
+                            got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done, piece);
+                        } else {
+                            prefault(pos + done + piece);
+                            got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done,
+                                    piece);
                         }
-                    } else {
-                        got = DeviceTransfer.readInto(src, bounce, pos + done, piece, this::writeAt);
+                    } finally {
+                        device.lifecycle().exit();
                     }
                 } catch (NotPublishedByInterrupt e) {
                     throw e;
@@ -690,6 +790,7 @@ final class NewFileChannel extends PositionalChannel {
                 throw notPublishedClosed();
             } finally {
                 if (alloc.finished() && alloc.extents.isEmpty() && alloc.fixed == null) {
+                    master.notGrowing(alloc);
                     master.unlease();
                     fs.pendingFinished(alloc);
                 } else {
@@ -712,7 +813,7 @@ final class NewFileChannel extends PositionalChannel {
             return alloc.fixed;
         }
         if (interleave != null && finalSize >= interleave.chunkSize()) {
-            FileMap striped = a.interleaved(finalSize, interleave);
+            FileMap striped = master.allocate(() -> a.interleaved(finalSize, interleave));
             SimpleMap staged = new SimpleMap(alloc.extents);
             staged.visit(0, finalSize, (fo, from, len) -> striped.visit(fo, len,
                     (fo2, to, len2) -> device.copyWithin(from + (fo2 - fo), to, len2)));
