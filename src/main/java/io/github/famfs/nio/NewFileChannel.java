@@ -377,12 +377,14 @@ final class NewFileChannel extends PositionalChannel {
                 }
                 long got;
                 if (DeviceTransfer.isJdkFile(src)) {
+                    if (!device.writesThroughFile()) {
+                        prefault(pos + done + piece);
+                    }
                     device.lifecycle().enterChannel();
                     try {
                         if (device.writesThroughFile()) {
                             got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done, piece);
                         } else {
-                            prefault(pos + done + piece);
                             got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done, piece);
                         }
                     } finally {
