@@ -665,13 +665,15 @@ final class NewFileChannel extends PositionalChannel {
                     throw e;
                 }
                 long got;
+                if (!device.writesThroughFile()) {
+                    prefault(pos + done + piece); // takes its own entry: before this one, never nested
+                }
                 try {
                     device.lifecycle().enterChannel();
                     try {
                         if (device.writesThroughFile()) {
                             got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done, piece);
                         } else {
-                            prefault(pos + done + piece);
                             got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done,
                                     piece);
                         }
