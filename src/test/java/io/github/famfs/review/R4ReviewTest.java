@@ -115,4 +115,53 @@ class R4ReviewTest {
             assertArrayEquals(all, Files.readAllBytes(f));
         }
     }
+
+    /**
+     * NewFileChannel.transferFrom (and transferTo) hold the channel's monitor ({@code lock}) while the foreign
+     * channel reads (writes) through the bounce buffer, and implCloseChannel takes the same monitor: a close of
+     * the channel from another thread waits for the source, for ever when it never delivers (a pipe whose writer
+     * waits for the close, a stalled socket). The JDK's FileChannel.close returns at once and the transfer fails
+     * with AsynchronousCloseException; the README promises that a blocking peer cannot hold up a close. Compared
+     * side by side with a local file.
+     */
+    @Test
+    void closeOfANewFileIsNotHeldUpByABlockedTransferSource() throws Exception {
+        Path img = tmp.resolve("t.img");
+        try (FileSystem fs = create(img)) {
+            assertEquals("closed", closeDuringBlockedTransferFrom(tmp.resolve("local.bin")), "default provider");
+            assertEquals("closed", closeDuringBlockedTransferFrom(fs.getPath("/new")), "famfs");
+        }
+    }
+
+    private static String closeDuringBlockedTransferFrom(Path p) throws Exception {
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        FileChannel ch = FileChannel.open(p, WRITE, java.nio.file.StandardOpenOption.CREATE_NEW);
+        Thread t = new Thread(() -> {
+            try {
+                ch.transferFrom(pipe.source(), 0, 100);
+            } catch (Exception expected) {
+                // closed meanwhile
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        Thread.sleep(300); // the transfer blocks in pipe.source().read
+        Thread closer = new Thread(() -> {
+            try {
+                ch.close();
+            } catch (Exception expected) {
+                // not published
+            }
+        });
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(5000);
+        String r = closer.isAlive() ? "close still blocked after 5 s" : "closed";
+        pipe.sink().write(ByteBuffer.wrap(new byte[1])); // lets the transfer go on (and the close end)
+        closer.join(5000);
+        t.join(5000);
+        pipe.sink().close();
+        pipe.source().close();
+        return r;
+    }
 }
