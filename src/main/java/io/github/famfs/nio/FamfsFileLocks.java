@@ -60,20 +60,37 @@ final class FamfsFileLocks {
 
         /** Drops the device pieces and leaves the table (once). */
         void invalidate() throws IOException {
+            List<long[]> taken;
             synchronized (this) {
                 if (!valid) {
                     return;
                 }
                 valid = false;
+                taken = new ArrayList<>(pieces);
+                pieces.clear();
             }
             try {
-                for (long[] p : pieces) {
+                for (long[] p : taken) {
                     device.rangeLock(p[0], p[1], LibC.F_UNLCK);
                 }
             } finally {
-                pieces.clear();
                 remove(this);
             }
+        }
+
+        /**
+         * Records a device piece just taken; when the lock was invalidated meanwhile (its channel closed), drops
+         * the piece again and fails, so that no piece outlives the lock.
+         */
+        void taken(long[] r) throws IOException {
+            synchronized (this) {
+                if (valid) {
+                    pieces.add(r);
+                    return;
+                }
+            }
+            device.rangeLock(r[0], r[1], LibC.F_UNLCK);
+            throw new AsynchronousCloseException();
         }
     }
 
@@ -110,6 +127,11 @@ final class FamfsFileLocks {
         }
         boolean done = false;
         try {
+            if (!ch.isOpen()) {
+                // closed after the caller's check: the close may have looked for this channel's locks before
+                // this one was in the table
+                throw new AsynchronousCloseException();
+            }
             if (device != null && map != null && position < allocated) {
                 long end = Math.min(allocated, size > allocated - position ? allocated : position + size);
                 List<long[]> ranges = new ArrayList<>();
@@ -119,8 +141,11 @@ final class FamfsFileLocks {
                     if (!take(ch, device, r, type, wait)) {
                         return null;
                     }
-                    h.pieces.add(r);
+                    h.taken(r);
                 }
+            }
+            if (!h.isValid()) {
+                throw new AsynchronousCloseException(); // the channel closed while the lock was being taken
             }
             done = true;
             return h;
