@@ -583,6 +583,7 @@ final class NewFileChannel extends PositionalChannel {
 
     @Override
     public long transferTo(long pos, long count, WritableByteChannel target) throws IOException {
+        long n;
         synchronized (lock) {
             ensureOpen();
             if (!readable) {
@@ -591,21 +592,14 @@ final class NewFileChannel extends PositionalChannel {
             if (pos < 0 || count < 0) {
                 throw new IllegalArgumentException("negative position or count");
             }
-            long n = Math.min(count, size - pos);
-            long done = 0;
-            ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(Math.max(n, 1), 1 << 20));
-            while (done < n) {
-                buf.clear().limit((int) Math.min(buf.capacity(), n - done));
-                read(buf, pos + done);
-                buf.flip();
-                int w = target.write(buf);
-                done += w;
-                if (buf.hasRemaining()) {
-                    break;
-                }
-            }
-            return Math.max(done, 0);
+            n = Math.min(count, size - pos);
         }
+        if (n <= 0) {
+            return 0;
+        }
+        // the target writes from the bounce buffer without this channel's monitor (a target that blocks must not
+        // hold up a close); readAt takes the monitor for each piece
+        return DeviceTransfer.writeOut(target, bounce, pos, n, this::readAt);
     }
 
     /**
@@ -615,6 +609,7 @@ final class NewFileChannel extends PositionalChannel {
      */
     @Override
     public long transferFrom(ReadableByteChannel src, long pos, long count) throws IOException {
+        long foreignLimit;
         synchronized (lock) {
             ensureOpen();
             if (pos < 0 || count < 0) {
@@ -635,19 +630,29 @@ final class NewFileChannel extends PositionalChannel {
                 limit = Math.min(limit, Long.MAX_VALUE - pos);
             }
             checkInterrupt(null);
-            if (!DeviceTransfer.isJdkFile(src)) {
-                // through the bounce buffer: each write allocates for the bytes actually read, never ahead of them
-                try {
-                    long got = DeviceTransfer.readInto(src, bounce, pos, limit, this::writeAt);
-                    checkInterrupt(null);
-                    return got;
-                } catch (NotPublishedByInterrupt e) {
-                    throw e;
-                } catch (ClosedByInterruptException e) {
-                    checkInterrupt(e); // the source closed on this thread's interrupt
-                    throw e;
-                }
+            if (DeviceTransfer.isJdkFile(src)) {
+                return transferFromFile((FileChannel) src, pos, limit);
             }
+            foreignLimit = limit;
+        }
+        // Any other source reads through the bounce buffer WITHOUT this channel's monitor (a source that blocks
+        // must not hold up a close of this channel, as with the JDK's channels): each piece is written by writeAt,
+        // which takes the monitor, checks the channel and allocates for the bytes actually read, never ahead.
+        try {
+            long got = DeviceTransfer.readInto(src, bounce, pos, foreignLimit, this::writeAt);
+            checkInterrupt(null);
+            return got;
+        } catch (NotPublishedByInterrupt e) {
+            throw e;
+        } catch (ClosedByInterruptException e) {
+            checkInterrupt(e); // the source closed on this thread's interrupt
+            throw e;
+        }
+    }
+
+    /** transferFrom a JDK FileChannel over a regular file (bounded by its size): read(2) lands in the device. */
+    private long transferFromFile(FileChannel src, long pos, long limit) throws IOException {
+        synchronized (lock) {
             long done = 0;
             while (done < limit) {
                 int piece = (int) Math.min(limit - done, 1 << 24);
@@ -672,9 +677,9 @@ final class NewFileChannel extends PositionalChannel {
                     device.lifecycle().enterChannel();
                     try {
                         if (device.writesThroughFile()) {
-                            got = DeviceTransfer.transferInto((FileChannel) src, device, current, pos + done, piece);
+                            got = DeviceTransfer.transferInto(src, device, current, pos + done, piece);
                         } else {
-                            got = DeviceTransfer.readFileInto((FileChannel) src, device, current, pos + done,
+                            got = DeviceTransfer.readFileInto(src, device, current, pos + done,
                                     piece);
                         }
                     } finally {
