@@ -6,12 +6,20 @@
 module io.github.famfs.nio {
     requires org.jnrproject.ffi;
     requires org.jnrproject.jffi;
+    // jnr-ffi generates its bindings with ASM; as an automatic module it declares no requires, so without this
+    // the module system would not resolve ASM (NoClassDefFoundError: org/objectweb/asm/ClassVisitor)
+    requires org.objectweb.asm;
     // only the famfs command-line tool (io.github.famfs.cli) needs picocli; the library does not
     requires static info.picocli;
     requires java.logging;
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;
+
+    // Not API: jnr-ffi implements the libc binding (memory.libc.LibC) with a class it generates in its own class
+    // loader, whose unnamed module must be able to access the interface at run time. A qualified opens/exports
+    // cannot name an unnamed module, so the package (the binding alone) is opened to all: run-time access only.
+    opens io.github.famfs.memory.libc;
 
     // the famfs command-line tool: picocli reads and sets its commands' annotated fields reflectively
     opens io.github.famfs.cli to info.picocli;

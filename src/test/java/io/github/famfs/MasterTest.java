@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.famfs.alloc.OutOfSpaceException;
 import io.github.famfs.format.Layout;
+import io.github.famfs.format.LogFullException;
 import io.github.famfs.format.LogHeader;
+import io.github.famfs.format.OutOfSpaceException;
 import io.github.famfs.format.Superblock;
-import io.github.famfs.meta.LogFullException;
 import io.github.famfs.nio.FamfsFiles;
 import io.github.famfs.nio.FamfsFsck;
 import io.github.famfs.nio.FamfsOption;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.famfs.alloc.AllocationBitmap;
 import io.github.famfs.alloc.Allocator;
-import io.github.famfs.alloc.OutOfSpaceException;
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.Layout;
+import io.github.famfs.format.OutOfSpaceException;
 import io.github.famfs.meta.Formatter;
 import io.github.famfs.nio.FamfsFsck;
 import io.github.famfs.nio.FamfsOption;

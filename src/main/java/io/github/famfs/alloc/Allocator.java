@@ -2,7 +2,9 @@ package io.github.famfs.alloc;
 
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.FileMap;
+import io.github.famfs.format.InterleaveParams;
 import io.github.famfs.format.InterleavedMap;
+import io.github.famfs.format.OutOfSpaceException;
 import io.github.famfs.format.SimpleMap;
 import java.util.ArrayList;
 import java.util.List;

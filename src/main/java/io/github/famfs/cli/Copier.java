@@ -1,7 +1,7 @@
 package io.github.famfs.cli;
 
-import io.github.famfs.alloc.OutOfSpaceException;
-import io.github.famfs.meta.LogFullException;
+import io.github.famfs.format.LogFullException;
+import io.github.famfs.format.OutOfSpaceException;
 import io.github.famfs.nio.FamfsOption;
 import java.io.IOException;
 import java.io.PrintStream;

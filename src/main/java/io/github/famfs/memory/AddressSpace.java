@@ -1,5 +1,6 @@
 package io.github.famfs.memory;
 
+import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 
 /**

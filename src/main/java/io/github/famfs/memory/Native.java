@@ -1,6 +1,7 @@
 package io.github.famfs.memory;
 
 import com.kenai.jffi.MemoryIO;
+import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

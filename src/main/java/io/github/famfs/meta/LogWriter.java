@@ -2,6 +2,7 @@ package io.github.famfs.meta;
 
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.LogEntry;
+import io.github.famfs.format.LogFullException;
 import io.github.famfs.format.LogHeader;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

@@ -5,6 +5,7 @@ import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.format.FileEntry;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
+import io.github.famfs.format.InvalidFileMapException;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.LogEntry;
 import io.github.famfs.format.LogHeader;
@@ -151,14 +152,5 @@ public final class Namespace {
 
     private static String lastName(String relpath) {
         return relpath.substring(relpath.lastIndexOf('/') + 1);
-    }
-
-    /** Opening a file whose map is invalid: the message names the file and the problem. */
-    public static final class InvalidFileMapException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        InvalidFileMapException(String path, String problem) {
-            super(path + ": famfs file map is invalid, refusing to serve its bytes: " + problem);
-        }
     }
 }

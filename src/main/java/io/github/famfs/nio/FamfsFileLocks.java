@@ -2,7 +2,7 @@ package io.github.famfs.nio;
 
 import io.github.famfs.format.FileMap;
 import io.github.famfs.memory.Device;
-import io.github.famfs.memory.LibC;
+import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;

@@ -1,9 +1,10 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.alloc.Allocator;
-import io.github.famfs.alloc.InterleaveParams;
+import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
+import io.github.famfs.format.InterleaveParams;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.Superblock;
 import io.github.famfs.memory.Device;
@@ -15,7 +16,6 @@ import io.github.famfs.meta.LogReplay;
 import io.github.famfs.meta.LogWriter;
 import io.github.famfs.meta.Namespace;
 import io.github.famfs.meta.Node;
-import io.github.famfs.format.FamfsProblem;
 import io.github.famfs.nio.Environment.AccessMode;
 import java.io.IOException;
 import java.net.URI;

@@ -261,7 +261,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         FamfsFileSystem fs = p.getFileSystem();
         fs.ensureOpen();
         long fixedSize = -1;
-        io.github.famfs.alloc.InterleaveParams interleave = null;
+        io.github.famfs.format.InterleaveParams interleave = null;
         boolean contiguous = false;
         for (OpenOption o : options) {
             if (o == null) {

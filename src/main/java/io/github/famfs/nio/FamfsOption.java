@@ -1,6 +1,6 @@
 package io.github.famfs.nio;
 
-import io.github.famfs.alloc.InterleaveParams;
+import io.github.famfs.format.InterleaveParams;
 import java.nio.file.OpenOption;
 
 /**

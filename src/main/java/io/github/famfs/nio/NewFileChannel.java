@@ -1,13 +1,13 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.alloc.Allocator;
-import io.github.famfs.alloc.InterleaveParams;
-import io.github.famfs.alloc.OutOfSpaceException;
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.FileEntry;
 import io.github.famfs.format.FileMap;
+import io.github.famfs.format.InterleaveParams;
 import io.github.famfs.format.InterleavedMap;
 import io.github.famfs.format.Layout;
+import io.github.famfs.format.OutOfSpaceException;
 import io.github.famfs.format.SimpleMap;
 import io.github.famfs.memory.Device;
 import java.io.IOException;

@@ -2,11 +2,11 @@ package io.github.famfs.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.famfs.alloc.Allocator;
-import io.github.famfs.alloc.OutOfSpaceException;
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
+import io.github.famfs.format.OutOfSpaceException;
 import io.github.famfs.format.Superblock;
 import io.github.famfs.meta.DirNode;
 import io.github.famfs.meta.FileNode;

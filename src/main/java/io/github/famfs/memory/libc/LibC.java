@@ -1,4 +1,4 @@
-package io.github.famfs.memory;
+package io.github.famfs.memory.libc;
 
 import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
@@ -13,6 +13,11 @@ import jnr.ffi.types.ssize_t;
  * The few libc calls famfs-nio needs (Linux, x86-64). Addresses travel as jnr {@link Pointer}s: with a plain
  * {@code long} return, jnr-ffi 2.3.4's fast path passes the sixth argument of mmap wrongly (glibc then refuses
  * the call with EINVAL before any system call).
+ *
+ * <p><b>Not API.</b> This interface is alone in its package because jnr-ffi implements it with a class it
+ * generates in a class loader of its own (so in another module): on the module path that class may implement
+ * {@code LibC} only if this package is accessible to every module at run time. {@code module-info} therefore
+ * {@code opens} this package (run-time access only: nothing compiles against it), and nothing else.
  */
 public interface LibC {
     int PROT_NONE = 0;

@@ -1,4 +1,4 @@
-package io.github.famfs.alloc;
+package io.github.famfs.format;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package io.github.famfs.meta;
+package io.github.famfs.format;
 
 import java.io.IOException;
 
@@ -6,7 +6,7 @@ import java.io.IOException;
 public final class LogFullException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    LogFullException(String message) {
+    public LogFullException(String message) {
         super(message);
     }
 }

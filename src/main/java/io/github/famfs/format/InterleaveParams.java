@@ -1,6 +1,4 @@
-package io.github.famfs.alloc;
-
-import io.github.famfs.format.Layout;
+package io.github.famfs.format;
 
 /**
  * How to stripe a file: {@code nstrips} strips, each in its own one of {@code nbuckets} equal slices of the
