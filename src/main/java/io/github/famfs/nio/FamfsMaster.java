@@ -235,17 +235,17 @@ final class FamfsMaster {
     /** An allocation (inside {@link #withLog}). */
     @FunctionalInterface
     interface AllocOp<T> {
-        T run() throws io.github.famfs.alloc.OutOfSpaceException;
+        T run() throws io.github.famfs.format.OutOfSpaceException;
     }
 
     /**
      * Inside {@link #withLog}: runs {@code op}; when it finds no space, gives back the slack of growing files
      * ({@link #trimSlack}) and, if that freed anything, runs it once more.
      */
-    <T> T allocate(AllocOp<T> op) throws io.github.famfs.alloc.OutOfSpaceException {
+    <T> T allocate(AllocOp<T> op) throws io.github.famfs.format.OutOfSpaceException {
         try {
             return op.run();
-        } catch (io.github.famfs.alloc.OutOfSpaceException full) {
+        } catch (io.github.famfs.format.OutOfSpaceException full) {
             if (trimSlack() == 0) {
                 throw full;
             }
