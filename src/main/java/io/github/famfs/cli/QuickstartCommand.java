@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
         header = "See famfs work, with no set-up: format an image, fill it, read it as master and as client.",
         description = {
             "Formats a sparse image in a temporary directory (or --image PATH), copies a real directory tree into"
-                + " it (the project's src directory unless --tree DIR), adds an interleaved file, lists the tree,"
+                + " it (the project's library sources, src/main, unless --tree DIR), adds an interleaved file, lists the tree,"
                 + " maps a file with no copy and prints its sha256 and read throughput, then reopens the image as a"
                 + " client (another system UUID) to show that the same view is there and that a client cannot"
                 + " write. Each step shows the famfs command it runs and says what it showed.",
@@ -51,7 +51,8 @@ final class QuickstartCommand extends FamfsCommand {
     Path image;
 
     @Option(names = "--tree", paramLabel = "DIR",
-            description = "The directory tree to copy in (default: the project's src directory).")
+            description = "The directory tree to copy in (default: the project's library sources, src/main, whose"
+                + " paths all fit famfs's 78 bytes).")
     Path tree;
 
     @Option(names = "--size", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
@@ -96,12 +97,17 @@ final class QuickstartCommand extends FamfsCommand {
         return 0;
     }
 
+    /** The tree's name in famfs: /src for the default tree (the project's src/main), else its own name. */
+    private String treeName(Path src) {
+        return tree == null ? "src" : src.getFileName().toString();
+    }
+
     private static Path defaultTree() {
         String home = System.getProperty("famfs.home");
-        if (home != null && Files.isDirectory(Path.of(home, "src"))) {
-            return Path.of(home, "src");
+        if (home != null && Files.isDirectory(Path.of(home, "src", "main"))) {
+            return Path.of(home, "src", "main");
         }
-        return Path.of("src");
+        return Path.of("src", "main");
     }
 
     private void walkthrough(Path img, Path src) throws Exception {
@@ -123,7 +129,7 @@ final class QuickstartCommand extends FamfsCommand {
                 + " may write.");
 
         heading("Copy a real directory tree into it");
-        String dest = dev + ":/" + src.getFileName();
+        String dest = dev + ":/" + treeName(src);
         int cp = run(0, "cp", "-r", "--system-uuid", master.toString(), src.toString(), dest);
         said((cp == 0 ? "" : "(Some files were not copied; the lines above say why.) ")
                 + "Each file got one allocation in whole 2 MiB units and one FILE log entry; each directory one"
@@ -150,7 +156,7 @@ final class QuickstartCommand extends FamfsCommand {
         Path sample = largestFile(src);
         String sampleDir = null;
         if (sample != null) {
-            sampleDir = "/" + src.getFileName() + "/" + src.relativize(sample.getParent()).toString();
+            sampleDir = "/" + treeName(src) + "/" + src.relativize(sample.getParent()).toString();
             sampleDir = sampleDir.endsWith("/") ? sampleDir.substring(0, sampleDir.length() - 1) : sampleDir;
             must(12, "ls", "-l", dev + ":" + sampleDir);
         }

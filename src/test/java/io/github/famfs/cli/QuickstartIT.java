@@ -37,6 +37,8 @@ class QuickstartIT {
         assertEquals(0, p.exitValue(), out);
         assertTrue(QuickstartTest.SHA_LINE.matcher(out).find(), "no checksum line in:\n" + out);
         assertTrue(out.contains("[7/7]") && out.contains("Done in"), out);
+        assertTrue(out.lines().noneMatch(l -> l.startsWith("famfs cp:")) && !out.contains("not copied"),
+                "the default tree copies without an error:\n" + out);
         Files.deleteIfExists(pb.directory().toPath());
     }
 
