@@ -22,7 +22,7 @@ public final class Corpus {
         COPY,
         /** FileChannel CREATE_NEW + WRITE, odd-sized pieces, some positional. */
         CHANNEL_PIECES,
-        /** Two output streams written in turns, so that neither can grow in place: several extents. */
+        /** Two output streams written in turns, so that neither can grow in place: each moves, one extent. */
         TWO_STREAMS,
         /** FamfsFiles.copy with FamfsOption.interleave: one interleaved extent. */
         INTERLEAVED_COPY,
