@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.CompletionHandler;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -33,15 +32,11 @@ final class FamfsAsynchronousChannel extends AsynchronousFileChannel {
         }
     });
 
-    private final FileChannel channel;
-    private final boolean readable;
-    private final boolean writable;
+    private final PositionalChannel channel;
     private final ExecutorService executor;
 
-    FamfsAsynchronousChannel(FileChannel channel, boolean readable, boolean writable, ExecutorService executor) {
+    FamfsAsynchronousChannel(PositionalChannel channel, ExecutorService executor) {
         this.channel = channel;
-        this.readable = readable;
-        this.writable = writable;
         this.executor = executor == null ? DEFAULT_POOL : executor;
     }
 
@@ -132,10 +127,10 @@ final class FamfsAsynchronousChannel extends AsynchronousFileChannel {
         if (position < 0 || size < 0 || position + size < 0) {
             throw new IllegalArgumentException("negative position or size, or their sum overflows");
         }
-        if (shared && !readable) {
+        if (shared && !channel.isReadable()) {
             throw new java.nio.channels.NonReadableChannelException();
         }
-        if (!shared && !writable) {
+        if (!shared && !channel.isWritable()) {
             throw new java.nio.channels.NonWritableChannelException();
         }
     }
@@ -178,7 +173,7 @@ final class FamfsAsynchronousChannel extends AsynchronousFileChannel {
     }
 
     private void checkRead(ByteBuffer dst, long position) {
-        if (!readable) {
+        if (!channel.isReadable()) {
             throw new java.nio.channels.NonReadableChannelException();
         }
         if (dst.isReadOnly()) {
@@ -203,7 +198,7 @@ final class FamfsAsynchronousChannel extends AsynchronousFileChannel {
     }
 
     private void checkWrite(long position) {
-        if (!writable) {
+        if (!channel.isWritable()) {
             throw new java.nio.channels.NonWritableChannelException();
         }
         if (position < 0) {

@@ -64,10 +64,12 @@ class FamfsFileChannel extends PositionalChannel {
         return fs;
     }
 
+    @Override
     boolean isReadable() {
         return readable;
     }
 
+    @Override
     boolean isWritable() {
         return writable;
     }
@@ -289,16 +291,6 @@ class FamfsFileChannel extends PositionalChannel {
         } finally {
             lifecycle.exit();
         }
-    }
-
-    @Override
-    boolean lockReadable() {
-        return readable;
-    }
-
-    @Override
-    boolean lockWritable() {
-        return writable;
     }
 
     @Override

@@ -333,10 +333,8 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         if (options.contains(StandardOpenOption.APPEND)) {
             throw new UnsupportedOperationException("APPEND not allowed");
         }
-        boolean writable = options.contains(StandardOpenOption.WRITE);
-        boolean readable = options.contains(StandardOpenOption.READ) || !writable;
-        FileChannel ch = newFileChannel(path, options, attrs);
-        return new FamfsAsynchronousChannel(ch, readable, writable, executor);
+        // every famfs channel (a file, a new file, a directory) is a PositionalChannel
+        return new FamfsAsynchronousChannel((PositionalChannel) newFileChannel(path, options, attrs), executor);
     }
 
     /**

@@ -724,17 +724,13 @@ final class NewFileChannel extends PositionalChannel {
         }
     }
 
-    /**
-     * Publishes the file: its final map and size go into one log entry. Empty files cannot exist in famfs, and a
-     * file whose size was fixed at creation must have been written to its end.
-     */
     @Override
-    boolean lockReadable() {
+    boolean isReadable() {
         return readable;
     }
 
     @Override
-    boolean lockWritable() {
+    boolean isWritable() {
         return true;
     }
 
@@ -744,6 +740,10 @@ final class NewFileChannel extends PositionalChannel {
         return fs.fileLocks().lock(this, alloc, null, null, 0, pos, size, shared, wait);
     }
 
+    /**
+     * Publishes the file: its final map and size go into one log entry. Empty files cannot exist in famfs, and a
+     * file whose size was fixed at creation must have been written to its end.
+     */
     @Override
     protected void implCloseChannel() throws IOException {
         fs.fileLocks().channelClosed(this);

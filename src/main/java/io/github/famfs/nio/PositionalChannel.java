@@ -162,13 +162,13 @@ abstract class PositionalChannel extends FileChannel {
         }
     }
 
-    /** Whether this channel was opened for reading (shared locks need it). */
-    boolean lockReadable() {
+    /** Whether this channel was opened for reading (shared locks and asynchronous reads need it). */
+    boolean isReadable() {
         return true;
     }
 
-    /** Whether this channel was opened for writing (exclusive locks need it). */
-    boolean lockWritable() {
+    /** Whether this channel was opened for writing (exclusive locks and asynchronous writes need it). */
+    boolean isWritable() {
         return false;
     }
 
@@ -196,10 +196,10 @@ abstract class PositionalChannel extends FileChannel {
 
     private FileLock checkedLock(long pos, long size, boolean shared, boolean wait) throws IOException {
         ensureOpen();
-        if (shared && !lockReadable()) {
+        if (shared && !isReadable()) {
             throw new java.nio.channels.NonReadableChannelException();
         }
-        if (!shared && !lockWritable()) {
+        if (!shared && !isWritable()) {
             throw new java.nio.channels.NonWritableChannelException();
         }
         if (size == 0 && Runtime.version().feature() >= 20) {
