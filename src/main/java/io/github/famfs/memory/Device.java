@@ -10,7 +10,6 @@ import java.nio.channels.FileLockInterruptionException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.ClosedFileSystemException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An open famfs device or image: one file descriptor and one mapping of the whole device, made once at open
@@ -160,7 +159,7 @@ public final class Device implements Closeable {
             }
             return;
         }
-        long pause = 50_000;
+        LockWait wait = new LockWait(50_000, 5_000_000);
         long since = System.nanoTime();
         boolean told = false;
         while (true) {
@@ -188,12 +187,7 @@ public final class Device implements Closeable {
             if (lifecycle.isClosing()) {
                 throw new ClosedFileSystemException();
             }
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new FileLockInterruptionException();
-            }
-            LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 5_000_000);
+            wait.pause();
         }
     }
 

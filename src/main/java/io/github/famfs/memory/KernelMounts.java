@@ -92,7 +92,7 @@ public final class KernelMounts {
             if (fd < 0) {
                 throw Native.error("open", file);
             }
-            long pause = 50_000;
+            LockWait wait = new LockWait(50_000, 5_000_000);
             while (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
                 int errno = Native.errno();
                 if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -104,13 +104,12 @@ public final class KernelMounts {
                     c.close(fd);
                     throw new java.nio.file.ClosedFileSystemException();
                 }
-                if (Thread.interrupted()) {
+                try {
+                    wait.pause();
+                } catch (java.nio.channels.FileLockInterruptionException e) {
                     c.close(fd);
-                    Thread.currentThread().interrupt();
-                    throw new java.nio.channels.FileLockInterruptionException();
+                    throw e;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(pause);
-                pause = Math.min(pause * 2, 5_000_000);
             }
             return new FileLock(fd, file);
         }

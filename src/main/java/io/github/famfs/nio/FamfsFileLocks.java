@@ -2,6 +2,7 @@ package io.github.famfs.nio;
 
 import io.github.famfs.format.FileMap;
 import io.github.famfs.memory.Device;
+import io.github.famfs.memory.LockWait;
 import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The byte-range locks of one famfs file system: advisory and host-local, as {@code FileChannel.lock} promises
@@ -159,7 +159,7 @@ final class FamfsFileLocks {
     /** Takes one device piece, polling while another process holds it (when {@code wait}). */
     private static boolean take(FileChannel ch, Device device, long[] r, short type, boolean wait)
             throws IOException {
-        long pause = 100_000;
+        LockWait pause = new LockWait(100_000, 10_000_000);
         while (!device.rangeLock(r[0], r[1], type)) {
             if (!device.isOpen() || !ch.isOpen()) {
                 throw new AsynchronousCloseException();
@@ -167,12 +167,7 @@ final class FamfsFileLocks {
             if (!wait) {
                 return false;
             }
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt(); // set again, as FileLockInterruptionException documents
-                throw new FileLockInterruptionException();
-            }
-            LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 10_000_000);
+            pause.pause();
         }
         return true;
     }
