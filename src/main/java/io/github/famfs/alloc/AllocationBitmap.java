@@ -77,13 +77,22 @@ public final class AllocationBitmap {
      * @return how many of those units were already set (a cross-link when non-zero)
      */
     public long markInside(long offset, long length) {
+        long[] units = unitsInside(offset, length);
+        return units == null ? 0 : markUnits(units[0], units[1]);
+    }
+
+    /**
+     * The units {@code [first, end)} that cover the part of device bytes {@code [offset, offset+length)} (u64
+     * values, as read from a device) lying inside the bitmap, rounded outward; null when no part does.
+     */
+    public long[] unitsInside(long offset, long length) {
         long limit = nbits > Long.MAX_VALUE / unit ? Long.MAX_VALUE : nbits * unit;
         if (length == 0 || Long.compareUnsigned(offset, limit) >= 0) {
-            return 0;
+            return null;
         }
         long room = limit - offset;
         long len = Long.compareUnsigned(length, room) > 0 ? room : length;
-        return mark(offset, len);
+        return new long[] {offset / unit, (offset + len + unit - 1) / unit};
     }
 
     public boolean isSet(long bit) {
@@ -103,6 +112,11 @@ public final class AllocationBitmap {
             throw new IndexOutOfBoundsException("device range [" + offset + ", " + (offset + length)
                     + ") is outside the bitmap of " + nbits + " units");
         }
+        return markUnits(first, last);
+    }
+
+    /** Marks units {@code [first, last)} (inside the bitmap); returns how many were already set. */
+    private long markUnits(long first, long last) {
         long collisions = 0;
         for (long b = first; b < last; b++) {
             int w = (int) (b >>> 6);

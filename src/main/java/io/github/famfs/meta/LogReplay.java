@@ -294,21 +294,9 @@ public final class LogReplay {
 
     /** Whether {@code a} and {@code b} share an allocation unit inside the device (u64 values, never overflows). */
     private boolean shareUnit(Extent a, Extent b) {
-        long[] ra = unitRange(a);
-        long[] rb = unitRange(b);
+        long[] ra = bitmap.unitsInside(a.offset(), a.length());
+        long[] rb = bitmap.unitsInside(b.offset(), b.length());
         return ra != null && rb != null && ra[0] < rb[1] && rb[0] < ra[1];
-    }
-
-    /** The units {@code [first, end)} of {@code e} inside the device, or null when none. */
-    private long[] unitRange(Extent e) {
-        long unit = bitmap.unit();
-        long limit = bitmap.bits() * unit;
-        if (e.length() == 0 || Long.compareUnsigned(e.offset(), limit) >= 0) {
-            return null;
-        }
-        long room = limit - e.offset();
-        long len = Long.compareUnsigned(e.length(), room) > 0 ? room : e.length();
-        return new long[] {e.offset() / unit, (e.offset() + len + unit - 1) / unit};
     }
 
     /**
