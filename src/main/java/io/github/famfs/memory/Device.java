@@ -346,6 +346,20 @@ public final class Device implements Closeable {
     private static final int HEAP_PIECE = 1 << 20;
 
     /**
+     * Writes {@code length} bytes of {@code src} (from its position, advancing it) to device bytes at
+     * {@code offset} the way new bytes go in: through the image file where {@link #writesThroughFile()} (no
+     * fault and zero-fill per page), else into the mapping. The caller holds an entry.
+     */
+    public void write(ByteBuffer src, long offset, int length) throws IOException {
+        if (writesThroughFile()) {
+            writeThroughFile(src.slice(src.position(), length), offset);
+            src.position(src.position() + length);
+        } else {
+            copyFrom(src, offset, length);
+        }
+    }
+
+    /**
      * Copies {@code length} bytes of {@code source} from {@code sourcePosition} to image bytes at {@code offset}
      * inside the kernel (no user-space copy). Only where {@link #writesThroughFile()}; the caller holds an entry,
      * and {@code source} is the JDK's own FileChannel over a regular file (no foreign code sees the image).

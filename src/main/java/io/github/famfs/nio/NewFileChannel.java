@@ -372,12 +372,7 @@ final class NewFileChannel extends PositionalChannel {
             map.visit(from, to - from, (fo, devOff, len) -> {
                 for (long done = 0; done < len; ) {
                     int n = (int) Math.min(len - done, ZEROS.capacity());
-                    ByteBuffer z = ZEROS.duplicate().limit(n);
-                    if (device.writesThroughFile()) {
-                        device.writeThroughFile(z, devOff + done);
-                    } else {
-                        device.copyFrom(z, devOff + done, n);
-                    }
+                    device.write(ZEROS.duplicate(), devOff + done, n);
                     done += n;
                 }
             });
@@ -438,14 +433,7 @@ final class NewFileChannel extends PositionalChannel {
             }
             device.lifecycle().enterChannel();
             try {
-                if (device.writesThroughFile()) {
-                    int start = src.position();
-                    current.visit(pos, n, (fo, devOff, len) -> device.writeThroughFile(
-                            src.slice(start + (int) (fo - pos), (int) len), devOff));
-                    src.position(src.position() + n);
-                } else {
-                    current.visit(pos, n, (fo, devOff, len) -> device.copyFrom(src, devOff, (int) len));
-                }
+                current.visit(pos, n, (fo, devOff, len) -> device.write(src, devOff, (int) len));
             } catch (IOException | RuntimeException e) {
                 failed = e instanceof IOException io ? io : new IOException(e.toString(), e);
                 throw e;
