@@ -49,6 +49,30 @@ public final class LogReplay {
     private long replayed;
     private long badEntry = -1;
     private boolean clampReported;
+    /** Entries decoded since this replayer was made (the open's replay, every catch-up, cross-link naming). */
+    private long decoded;
+    private volatile Listener listener;
+
+    /**
+     * Told of every node that replay adds after {@link #listen} (a master's own appends and other processes'
+     * alike), in log order, by the thread that runs {@link #catchUp} (so under its caller's lock). Must be quick
+     * and must not call back into this replayer.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        /** {@code node} was added to {@code parent} by the entry for {@code relpath} (no leading slash). */
+        void added(String relpath, DirNode parent, Node node);
+    }
+
+    /** Sets the one listener (null for none). */
+    public void listen(Listener l) {
+        listener = l;
+    }
+
+    /** How many log entries this replayer decoded so far: what a catch-up costs is the growth of this count. */
+    public long entriesDecoded() {
+        return decoded;
+    }
 
     private LogReplay(Superblock sb, ByteBuffer log, long deviceLimit) {
         this.sb = sb;
@@ -130,6 +154,7 @@ public final class LogReplay {
                         + ".." + (used - 1) + " are not served");
                 break;
             }
+            decoded++;
             apply(i, LogEntry.decode(entry));
             replayed++;
         }
@@ -215,8 +240,10 @@ public final class LogReplay {
     private void addDirectory(int index, MkdirEntry m) {
         Place at = placeFor(index, m.relpath());
         if (at != null) {
-            at.parent().add(new DirNode(at.name(), m.mode(), m.uid(), m.gid(), index));
+            DirNode d = new DirNode(at.name(), m.mode(), m.uid(), m.gid(), index);
+            at.parent().add(d);
             dirs++;
+            tell(at, d);
         }
     }
 
@@ -233,8 +260,17 @@ public final class LogReplay {
         } else {
             fileBytes += f.size();
         }
-        at.parent().add(new FileNode(at.name(), f.mode(), f.uid(), f.gid(), index, f.size(), f.flags(), mapProblem));
+        FileNode node = new FileNode(at.name(), f.mode(), f.uid(), f.gid(), index, f.size(), f.flags(), mapProblem);
+        at.parent().add(node);
         files++;
+        tell(at, node);
+    }
+
+    private void tell(Place at, Node node) {
+        Listener l = listener;
+        if (l != null) {
+            l.added(at.path(), at.parent(), node);
+        }
     }
 
     /** Validates the map and claims its units; returns why the file cannot be served, or null. */
@@ -315,6 +351,7 @@ public final class LogReplay {
         ByteBuffer otherEntry = ByteBuffer.wrap(other).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < before; i++) {
             log.get(Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i, other);
+            decoded++;
             if (LogEntry.decode(otherEntry) instanceof FileEntry o) {
                 for (Extent x : FileMap.claimedExtents(otherEntry)) {
                     if (shareUnit(x, e)) {

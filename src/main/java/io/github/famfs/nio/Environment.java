@@ -27,10 +27,11 @@ import java.util.UUID;
  *   <li>{@code logLength}: log length for formatting, a power of two of at least {@code 8M} (default 8M).
  *   <li>{@code nstrips}, {@code chunkSize}, {@code nbuckets}: the file-system default for new files: interleaved
  *       over nstrips strips in chunkSize chunks (default 2M) within nbuckets buckets (default nstrips).
+ *   <li>{@code refreshInterval}, {@code clientWrites}: live sharing, see {@link LiveOptions}.
  * </ul>
  */
 public record Environment(Optional<AccessMode> accessMode, Optional<UUID> systemUuid, boolean create, boolean force,
-        Optional<Long> deviceSize, long logLength, Optional<InterleaveParams> interleave) {
+        Optional<Long> deviceSize, long logLength, Optional<InterleaveParams> interleave, LiveOptions live) {
     public static final String ACCESS_MODE = "accessMode";
     public static final String SYSTEM_UUID = "systemUuid";
     public static final String CREATE = "create";
@@ -41,7 +42,7 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
     public static final String CHUNK_SIZE = "chunkSize";
     public static final String NBUCKETS = "nbuckets";
     private static final Set<String> KNOWN = Set.of(ACCESS_MODE, SYSTEM_UUID, CREATE, FORCE, DEVICE_SIZE, LOG_LENGTH,
-            NSTRIPS, CHUNK_SIZE, NBUCKETS);
+            NSTRIPS, CHUNK_SIZE, NBUCKETS, LiveOptions.REFRESH_INTERVAL, LiveOptions.CLIENT_WRITES);
 
     public enum AccessMode {
         READ_ONLY("readOnly"), READ_WRITE("readWrite");
@@ -117,7 +118,7 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
             checkKey(NSTRIPS, env.get(NSTRIPS), () -> InterleaveParams.checkNstrips(nstrips, nbuckets));
             interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
         }
-        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave);
+        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, LiveOptions.parse(env));
     }
 
     /** Runs {@code check}; its IllegalArgumentException is rethrown naming {@code key} and its value. */

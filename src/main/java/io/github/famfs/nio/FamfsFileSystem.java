@@ -63,9 +63,13 @@ public final class FamfsFileSystem extends FileSystem {
     private final FamfsMaster writer;
     private final InterleaveParams defaultInterleave;
     private final FamfsFileLocks fileLocks = new FamfsFileLocks();
+    /** Whether existing files may be written in place: a read-write master, or a client with clientWrites. */
+    private final boolean filesWritable;
+    private final Refresher refresher;
 
     private FamfsFileSystem(FamfsFileSystemProvider provider, DeviceInfo info, Device device, Namespace namespace,
-            ByteBuffer log, boolean master, boolean readOnly, FamfsMaster writer, InterleaveParams interleave) {
+            ByteBuffer log, boolean master, boolean readOnly, FamfsMaster writer, InterleaveParams interleave,
+            LogFollower follower, LiveOptions live) {
         this.writer = writer;
         this.defaultInterleave = interleave;
         this.provider = provider;
@@ -78,6 +82,8 @@ public final class FamfsFileSystem extends FileSystem {
         this.root = FamfsPath.of(this, true, List.of());
         this.store = new FamfsFileStore(this);
         this.lifecycle = device.lifecycle();
+        this.filesWritable = !readOnly || live.clientWrites() && device.isWritable();
+        this.refresher = new Refresher(this, device, follower, live);
     }
 
     /** Opens, validates and replays the famfs on {@code info}'s device (formatting it first when asked). */
@@ -109,6 +115,14 @@ public final class FamfsFileSystem extends FileSystem {
                         + " is a famfs client (its system UUID is " + host.map(UUID::toString).orElse("unknown, " + why[0])
                         + "; the master's, in the superblock, is " + sb.systemUuid() + "); a client's famfs is read-only");
             }
+            if (env.live().clientWrites() && !master && mode == AccessMode.READ_ONLY
+                    && env.accessMode().isPresent()) {
+                throw new IllegalArgumentException("famfs env key 'clientWrites' is true but 'accessMode' is readOnly");
+            }
+            if (env.live().clientWrites() && !master && !Files.isWritable(info.realPath())) {
+                throw new AccessDeniedException(info.path().toString(), null, "clientWrites refused: the device is"
+                        + " not writable by this process");
+            }
             if (mode == AccessMode.READ_WRITE && !Files.isWritable(info.realPath())) {
                 throw new AccessDeniedException(info.path().toString(), null, "accessMode readWrite refused: the device"
                         + " is not writable by this process");
@@ -125,7 +139,8 @@ public final class FamfsFileSystem extends FileSystem {
             throw e;
         }
         Device device = probe;
-        if (mode == AccessMode.READ_WRITE) {
+        boolean clientWrites = env.live().clientWrites() && !master;
+        if (mode == AccessMode.READ_WRITE || clientWrites) {
             probe.close();
             device = Device.open(info, true);
         }
@@ -133,6 +148,7 @@ public final class FamfsFileSystem extends FileSystem {
             device.acquire();
             LogReplay.Result result;
             ByteBuffer log;
+            LogFollower follower;
             try {
                 Superblock again = readSuperblock(device);
                 if (!again.equals(sb)) {
@@ -144,16 +160,17 @@ public final class FamfsFileSystem extends FileSystem {
                 } catch (FormatException e) {
                     throw new FormatException(info.path() + ": " + e.getMessage());
                 }
+                follower = new LogFollower(device, result.replayer());
             } finally {
                 device.release();
             }
             FamfsMaster writer = null;
             if (mode == AccessMode.READ_WRITE) {
-                writer = new FamfsMaster(device, result.replayer(), new LogWriter(log),
+                writer = new FamfsMaster(device, follower, new LogWriter(log),
                         new Allocator(result.bitmap(), result.namespace().deviceLimit()));
             }
             FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
-                    mode == AccessMode.READ_ONLY, writer, env.interleave().orElse(null));
+                    mode == AccessMode.READ_ONLY, writer, env.interleave().orElse(null), follower, env.live());
             fs.reportProblems();
             return fs;
         } catch (IOException | RuntimeException e) {
@@ -253,16 +270,43 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     /**
+     * For opening an existing file for writing in place: a read-write master's, or (env {@code clientWrites}) a
+     * client's file system; else ReadOnlyFileSystemException.
+     */
+    void checkFilesWritable() {
+        ensureOpen();
+        if (!filesWritable) {
+            throw new java.nio.file.ReadOnlyFileSystemException();
+        }
+    }
+
+    /**
      * The node at {@code path} (any path of this file system), or null. Names are looked up one by one as Linux
      * does: ".." of a directory is its parent, and a name under a file finds nothing ({@code /file/..} is
      * ENOTDIR, not the root).
      */
-    Node lookup(FamfsPath path) {
+    Node lookup(FamfsPath path) throws IOException {
         return walk(path, null);
     }
 
-    private Node walk(FamfsPath path, boolean[] underFile) {
+    /**
+     * {@link #walkNow}; when it finds nothing, catches up with the log first (at most once per refresh interval,
+     * see {@link Refresher#onMiss}) and walks again.
+     */
+    private Node walk(FamfsPath path, boolean[] underFile) throws IOException {
+        Node n = walkNow(path, underFile);
+        if (n == null && refresher.onMiss()) {
+            if (underFile != null) {
+                underFile[0] = false;
+            }
+            n = walkNow(path, underFile);
+        }
+        return n;
+    }
+
+    private Node walkNow(FamfsPath path, boolean[] underFile) throws IOException {
         ensureOpen();
+        refresher.checkNotStale();
         String[] names = path.toAbsolutePath().names();
         Node n = namespace.root();
         for (int i = 0; i < names.length; i++) {
@@ -312,7 +356,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     /** The node at {@code path}: NoSuchFileException, or (a name under a file) "Not a directory" as Linux says. */
-    Node existing(FamfsPath path) throws java.nio.file.FileSystemException {
+    Node existing(FamfsPath path) throws IOException {
         boolean[] underFile = {false};
         Node n = walk(path, underFile);
         if (n == null) {
@@ -329,7 +373,7 @@ public final class FamfsFileSystem extends FileSystem {
      * directory"), as stat(2) and access(2) through the JDK report it since JDK 25 (JDK 17 reports a plain
      * FileSystemException; NoSuchFileException is one too).
      */
-    Node stat(FamfsPath path) throws NoSuchFileException {
+    Node stat(FamfsPath path) throws IOException {
         boolean[] underFile = {false};
         Node n = walk(path, underFile);
         if (n == null) {
@@ -356,6 +400,7 @@ public final class FamfsFileSystem extends FileSystem {
 
     /** Runs {@code reader} over the device's log bytes (read-only view) while the device cannot close. */
     <T> T readLog(LogReader<T> reader) throws IOException {
+        refresher.checkNotStale();
         device.acquire();
         try {
             return reader.read(log.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
@@ -365,6 +410,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     FileMap fileMap(FileNode file, FamfsPath path) throws IOException {
+        refresher.checkNotStale();
         device.acquire();
         try {
             return namespace.fileMap(file, log, path.toString());
@@ -397,9 +443,10 @@ public final class FamfsFileSystem extends FileSystem {
     void checkAccess(FamfsPath path, java.nio.file.AccessMode... modes) throws IOException {
         Node n = stat(path);
         for (java.nio.file.AccessMode m : modes) {
-            if (m == java.nio.file.AccessMode.WRITE && readOnly) {
-                throw new AccessDeniedException(path.toString(), null, "read-only famfs"
-                        + (master ? "" : " (this host is a client)"));
+            if (m == java.nio.file.AccessMode.WRITE && (readOnly && (!filesWritable || n.isDirectory()))) {
+                throw new AccessDeniedException(path.toString(), null, filesWritable
+                        ? "a famfs client writes existing files in place only (clientWrites); only the master makes"
+                        + " entries in directories" : "read-only famfs" + (master ? "" : " (this host is a client)"));
             }
             if (m == java.nio.file.AccessMode.EXECUTE && (n.mode() & 0111) == 0) {
                 throw new AccessDeniedException(path.toString(), null, "no execute permission (mode "
@@ -533,7 +580,7 @@ public final class FamfsFileSystem extends FileSystem {
         provider.unregister(this);
         lifecycle.close(() -> {
             try {
-                if (!readOnly) {
+                if (filesWritable) {
                     device.sync(0, device.size());
                 }
             } catch (IOException e) {
@@ -551,9 +598,14 @@ public final class FamfsFileSystem extends FileSystem {
         return !lifecycle.isClosing();
     }
 
+    /**
+     * Whether nothing on this file system can be written: false on a read-write master, and on a client opened
+     * with {@code clientWrites=true} (its existing files can be written in place, though only the master makes
+     * files and directories: those operations throw ReadOnlyFileSystemException there).
+     */
     @Override
     public boolean isReadOnly() {
-        return readOnly;
+        return !filesWritable;
     }
 
     @Override
@@ -619,11 +671,38 @@ public final class FamfsFileSystem extends FileSystem {
         return new FamfsPrincipals();
     }
 
+    /**
+     * A watch service driven by the log: directories registered with it ({@code ENTRY_CREATE}) get one event for
+     * every file and directory published into them by any process or host, seen when the log is polled (every
+     * {@code refreshInterval}; with {@code off}, at each {@link #refresh()}). See {@link FamfsWatchService}.
+     *
+     * @throws ClosedFileSystemException when this file system is closed
+     */
     @Override
-    public WatchService newWatchService() {
+    public WatchService newWatchService() throws IOException {
         ensureOpen();
-        throw new UnsupportedOperationException("famfs has no watch service (the namespace is a snapshot of the log"
-                + " taken at open)");
+        return refresher.newWatchService();
+    }
+
+    Refresher refresher() {
+        return refresher;
+    }
+
+    /**
+     * Catches up with the log: replays the entries appended since this file system opened or last caught up (by
+     * any process or host), and says what they added. It costs the new entries (plus a read of the superblock, the
+     * log header and the last replayed entry, to check that the device still holds this famfs), never the whole
+     * log. Lookups that miss, directory listings and watch services do this by themselves (env key
+     * {@code refreshInterval}).
+     *
+     * @return the entries replayed before and after, and the paths of the files and directories added, in log
+     *         order
+     * @throws FamfsStaleException when the device was reformatted, its log went backwards or its superblock changed
+     *         (and from then on, for every operation that reads the namespace)
+     * @throws ClosedFileSystemException when this file system is closed
+     */
+    public FamfsRefresh refresh() throws IOException {
+        return refresher.refresh();
     }
 
     @Override

@@ -250,8 +250,8 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     // ---- channels and streams
 
     /**
-     * Opens a channel on an existing famfs file: for reading, or (a master's read-write file system) for writing in
-     * place. famfs files never grow, shrink or go away, so APPEND, TRUNCATE_EXISTING with WRITE, and
+     * Opens a channel on an existing famfs file: for reading, or (a master's read-write file system, or a client's
+     * opened with {@code clientWrites=true}) for writing in place. famfs files never grow, shrink or go away, so APPEND, TRUNCATE_EXISTING with WRITE, and
      * DELETE_ON_CLOSE are refused with the famfs rule.
      */
     @Override
@@ -288,7 +288,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         boolean createNew = options.contains(StandardOpenOption.CREATE_NEW);
         boolean create = createNew || options.contains(StandardOpenOption.CREATE);
         if (write) {
-            fs.checkWritable();
+            fs.checkFilesWritable();
         }
         if (options.contains(StandardOpenOption.DELETE_ON_CLOSE)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
@@ -380,6 +380,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             throws IOException {
         FamfsPath p = toFamfs(dir);
         java.util.Objects.requireNonNull(filter, "filter");
+        p.getFileSystem().refresher().onMiss(); // a listing shows what was published since (once per interval)
         return new FamfsDirectoryStream(p, p.getFileSystem().directory(p), filter);
     }
 

@@ -1,9 +1,6 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.alloc.Allocator;
-import io.github.famfs.format.FormatException;
-import io.github.famfs.format.Layout;
-import io.github.famfs.format.LogHeader;
 import io.github.famfs.format.LogEntry;
 import io.github.famfs.memory.Device;
 import io.github.famfs.meta.LogReplay;
@@ -29,10 +26,11 @@ final class FamfsMaster {
     }
 
     private final Device device;
-    private final LogReplay replayer;
+    private final LogFollower follower;
     private final LogWriter writer;
     private final Allocator allocator;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** The follower's lock: log operations and catch-ups of every thread of this file system take turns. */
+    private final ReentrantLock lock;
     private final int[] ids;
     /** The process's umask when the file system opened: applied to the modes of what it creates. */
     private final int umask;
@@ -40,15 +38,6 @@ final class FamfsMaster {
     private final java.util.List<io.github.famfs.memory.KernelMounts.FileLock> mountLocks = new java.util.ArrayList<>();
     private int leases;
     private boolean flocked;
-    /** The superblock as it was when this file system opened: a change means another process reformatted. */
-    private final io.github.famfs.format.Superblock superblock;
-    private final java.nio.ByteBuffer superblockBytes = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
-    private final java.nio.ByteBuffer scratch = java.nio.ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
-    /** The log header counters last seen: they only ever grow, unless the log was rewritten under us. */
-    private long seenNextIndex;
-    private long seenNextSeqnum;
-    /** Set once the device was found reformatted (or its log rewound): every later operation fails with it. */
-    private volatile IOException reformatted;
     /** Names of files being made (not yet published), so that no second create of one succeeds meanwhile. */
     private final java.util.concurrent.ConcurrentHashMap<String, Reservation> reserved =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -66,39 +55,16 @@ final class FamfsMaster {
         }
     }
 
-    FamfsMaster(Device device, LogReplay replayer, LogWriter writer, Allocator allocator) throws IOException {
+    FamfsMaster(Device device, LogFollower follower, LogWriter writer, Allocator allocator) throws IOException {
         this.device = device;
-        this.replayer = replayer;
+        this.follower = follower;
+        this.lock = follower.lock();
         this.writer = writer;
         this.allocator = allocator;
         this.free = allocator.freeBytes();
         this.ids = Device.effectiveIds();
         this.umask = Device.umask();
         this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
-        device.acquire();
-        try {
-            device.copyTo(0, superblockBytes, Layout.SUPERBLOCK_SIZE);
-            superblockBytes.flip();
-            this.superblock = io.github.famfs.format.Superblock.decode(superblockBytes);
-            LogHeader h = readHeader();
-            this.seenNextIndex = h.nextIndex();
-            this.seenNextSeqnum = h.nextSeqnum();
-        } finally {
-            device.release();
-        }
-    }
-
-    /** The superblock's bytes now, in {@link #scratch}. */
-    private java.nio.ByteBuffer readSuperblockBytes() {
-        scratch.clear();
-        device.copyTo(0, scratch, Layout.SUPERBLOCK_SIZE);
-        return scratch.flip();
-    }
-
-    private LogHeader readHeader() {
-        scratch.clear();
-        device.copyTo(Layout.LOG_OFFSET, scratch, Layout.LOG_HEADER_SIZE);
-        return LogHeader.decode(scratch.flip());
     }
 
     /**
@@ -300,7 +266,7 @@ final class FamfsMaster {
     private <T> T withLogLocked(LogOperation<T> op) throws IOException {
         lock.lock();
         try {
-            checkNotReformatted();
+            follower.checkNotStale();
             boolean took = !flocked;
             if (took) {
                 lockFiles();
@@ -343,54 +309,10 @@ final class FamfsMaster {
         }
     }
 
-    private void checkNotReformatted() throws IOException {
-        IOException r = reformatted;
-        if (r != null) {
-            throw new IOException(r.getMessage(), r);
-        }
-    }
-
-    /**
-     * Under the flock: fails (now and for every later call) when the device no longer holds the famfs this file
-     * system opened: a changed superblock, or log counters that went backwards. Appending then would write
-     * against a namespace that no longer exists.
-     */
-    private void checkSameFamfs() throws IOException {
-        checkNotReformatted();
-        String what = null;
-        if (!readSuperblockBytes().equals(superblockBytes.rewind())) {
-            io.github.famfs.format.Superblock now = io.github.famfs.format.Superblock.decode(scratch);
-            what = "its superblock changed (file system uuid " + superblock.uuid() + " is now " + now.uuid()
-                    + ", log " + superblock.logLen() + " bytes at " + superblock.logOffset() + " is now "
-                    + now.logLen() + " at " + now.logOffset() + ", device size " + superblock.deviceSize()
-                    + " is now " + now.deviceSize() + ")";
-        }
-        LogHeader h = readHeader();
-        if (what == null && (Long.compareUnsigned(h.nextIndex(), seenNextIndex) < 0
-                || Long.compareUnsigned(h.nextSeqnum(), seenNextSeqnum) < 0
-                || Long.compareUnsigned(h.nextIndex(), replayer.replayed()) < 0)) {
-            what = "its log went backwards (next index " + Long.toUnsignedString(seenNextIndex) + " is now "
-                    + Long.toUnsignedString(h.nextIndex()) + ", next seqnum " + Long.toUnsignedString(seenNextSeqnum)
-                    + " is now " + Long.toUnsignedString(h.nextSeqnum()) + ")";
-        }
-        if (what != null) {
-            IOException e = new IOException(device.info().path() + " was reformatted by another process since this"
-                    + " file system opened: " + what + "; nothing more is written through it: reopen it");
-            reformatted = e;
-            throw e;
-        }
-        seenNextIndex = h.nextIndex();
-        seenNextSeqnum = h.nextSeqnum();
-    }
-
     /** Inside {@link #withLog} (which holds the entry). */
     private void catchUp() throws IOException {
-        try {
-            checkSameFamfs();
-            replayer.catchUp();
-        } catch (FormatException e) {
-            throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);
-        }
+        follower.catchUp();
+        LogReplay replayer = follower.replayer();
         if (replayer.badEntry() >= 0) {
             throw new IOException(device.info().path() + ": log entry " + replayer.badEntry() + " is invalid, so"
                     + " readers stop there; an entry appended after it would never be seen. Refusing to write"

@@ -346,10 +346,21 @@ public final class FamfsPath implements Path {
                 + " lives in famfs device " + fs.devicePath());
     }
 
+    /**
+     * Registers this directory with a watch service of its file system ({@link FamfsFileSystem#newWatchService()}):
+     * each file or directory published into it afterwards, by any process or host, is one {@code ENTRY_CREATE}
+     * event. The checks are the JDK's: unsupported kinds or modifiers UnsupportedOperationException, a closed service
+     * ClosedWatchServiceException, a file NotDirectoryException, another provider's service
+     * ProviderMismatchException.
+     */
     @Override
-    public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
-        throw new UnsupportedOperationException("famfs has no watch service (the namespace is a snapshot of the"
-                + " log taken at open)");
+    public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
+            throws java.io.IOException {
+        java.util.Objects.requireNonNull(watcher, "watcher");
+        if (!(watcher instanceof FamfsWatchService w) || w.fileSystem() != fs) {
+            throw new java.nio.file.ProviderMismatchException("not a watch service of " + fs);
+        }
+        return w.register(this, events, modifiers);
     }
 
     @Override

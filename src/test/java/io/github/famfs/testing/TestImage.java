@@ -47,6 +47,23 @@ public final class TestImage implements AutoCloseable {
         writeHeader();
     }
 
+    private TestImage(Path path, long nextIndex, long nextData, Void existing) throws IOException {
+        this.path = path;
+        this.ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.size = ch.size();
+        this.logLen = Layout.DEFAULT_LOG_LEN;
+        this.next = nextIndex;
+        this.nextData = nextData;
+    }
+
+    /**
+     * Appends to the famfs (8 MiB log) already on {@code path}, as another process would: entries from slot
+     * {@code nextIndex}, data from device offset {@code nextData}. Nothing is written until an entry is added.
+     */
+    public static TestImage appendTo(Path path, long nextIndex, long nextData) throws IOException {
+        return new TestImage(path, nextIndex, nextData, null);
+    }
+
     /** A formatted image of {@code size} bytes with an 8 MiB log. */
     public static TestImage create(Path path, long size) throws IOException {
         return new TestImage(path, size, Layout.DEFAULT_LOG_LEN);

@@ -1,0 +1,25 @@
+package io.github.famfs.nio;
+
+import java.nio.file.FileSystemException;
+
+/**
+ * The device no longer holds the famfs that this file system opened: another process reformatted it, its log
+ * went backwards, or its superblock changed. Once seen (by a refresh, a lookup's automatic refresh, a watch
+ * service's poll or a master's write), every later operation of the file system that reads its namespace throws
+ * one of these, naming what changed; the namespace already served is never mixed with the new famfs. Reopen the
+ * file system.
+ */
+public final class FamfsStaleException extends FileSystemException {
+    private static final long serialVersionUID = 1L;
+
+    FamfsStaleException(String device, String reason) {
+        super(device, null, reason);
+    }
+
+    /** A new exception (this call's stack) with the same message, caused by the first one. */
+    FamfsStaleException again() {
+        FamfsStaleException e = new FamfsStaleException(getFile(), getReason());
+        e.initCause(this);
+        return e;
+    }
+}

@@ -1,0 +1,263 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.meta.DirNode;
+import io.github.famfs.meta.Node;
+import java.io.IOException;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A watch service of a famfs file system, driven by its log: no operating-system notification crosses hosts, so a
+ * poller thread (a daemon named {@code famfs-watch <device>}) catches up with the log every {@code refreshInterval}
+ * (at least every {@value #MIN_POLL_MILLIS} ms; none with {@code off}: then each {@link FamfsFileSystem#refresh()}
+ * delivers), and each file or directory that replay adds to a registered directory is one {@code ENTRY_CREATE}
+ * event of that directory's key, whoever published it (another process or host, or this file system's own
+ * writes, as soon as they are published). The log only grows and the first entry for a path wins, so each child is
+ * reported once per key; {@code ENTRY_DELETE} and {@code ENTRY_MODIFY} may be registered (as with the JDK's watch
+ * services) but never occur: famfs never deletes, and writes in place are not logged.
+ *
+ * <p>As the JDK's: a key holds at most {@value #OVERFLOW_BOUND} pending events; past that one {@code OVERFLOW}
+ * event (context null) counts the events lost until {@link WatchKey#pollEvents()} drains the key. Registering a
+ * directory again returns its key with the new kinds. {@link #close()} invalidates every key, and threads waiting
+ * in {@code take} or {@code poll} throw {@link ClosedWatchServiceException}; closing the file system closes its
+ * watch services and waits for their pollers. When a poll finds the device reformatted every key is cancelled and
+ * queued (its {@code reset} returns false) and the file system's calls throw {@link FamfsStaleException}.
+ */
+public final class FamfsWatchService implements WatchService {
+    /** Pending events per key before they collapse into one OVERFLOW event (the JDK's bound). */
+    public static final int OVERFLOW_BOUND = 512;
+    static final long MIN_POLL_MILLIS = 1;
+    static final long MIN_POLL_NANOS = MIN_POLL_MILLIS * 1_000_000;
+    private static final System.Logger LOG = System.getLogger("io.github.famfs");
+
+    private final FamfsFileSystem fs;
+    private final Refresher refresher;
+    private final long periodNanos;
+    private final Thread poller;
+    private final LinkedBlockingDeque<FamfsWatchKey> ready = new LinkedBlockingDeque<>();
+    private final Map<DirNode, FamfsWatchKey> keys = new ConcurrentHashMap<>();
+    /** Queued once at close, and again by each taker that meets it, so every waiting thread wakes. */
+    private final FamfsWatchKey closeMarker;
+    private volatile boolean closed;
+
+    FamfsWatchService(FamfsFileSystem fs, Refresher refresher, long periodNanos) {
+        this.fs = fs;
+        this.refresher = refresher;
+        this.periodNanos = periodNanos;
+        this.closeMarker = new FamfsWatchKey(this, null, null, Set.of());
+        if (periodNanos > 0) {
+            poller = new Thread(this::pollLoop, "famfs-watch " + fs.deviceInfo().path());
+            poller.setDaemon(true);
+        } else {
+            poller = null;
+        }
+    }
+
+    void start() {
+        if (poller != null) {
+            poller.start();
+        }
+    }
+
+    FamfsFileSystem fileSystem() {
+        return fs;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** As {@code Path.register}: checks as the JDK's Linux watch service does, in its order. */
+    WatchKey register(FamfsPath dir, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
+            throws IOException {
+        Set<WatchEvent.Kind<?>> kinds = new HashSet<>();
+        for (WatchEvent.Kind<?> k : events) {
+            if (k == StandardWatchEventKinds.ENTRY_CREATE || k == StandardWatchEventKinds.ENTRY_DELETE
+                    || k == StandardWatchEventKinds.ENTRY_MODIFY) {
+                kinds.add(k);
+            } else if (k == null) {
+                throw new NullPointerException("An element in event set is 'null'");
+            } else if (k != StandardWatchEventKinds.OVERFLOW) {
+                throw new UnsupportedOperationException(k.name());
+            }
+        }
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("No events to register");
+        }
+        for (WatchEvent.Modifier m : modifiers) {
+            if (m == null) {
+                throw new NullPointerException();
+            }
+            throw new UnsupportedOperationException("Modifier not supported");
+        }
+        if (closed) {
+            throw new ClosedWatchServiceException();
+        }
+        Node n = fs.stat(dir);
+        if (!(n instanceof DirNode d)) {
+            throw new NotDirectoryException(dir.toString());
+        }
+        Set<WatchEvent.Kind<?>> fixed = Set.copyOf(kinds);
+        FamfsWatchKey key = keys.compute(d, (node, old) -> {
+            if (old != null && old.isValid()) {
+                old.kinds(fixed);
+                return old;
+            }
+            return new FamfsWatchKey(this, dir, d, fixed);
+        });
+        if (closed) { // closed meanwhile: the key may have missed the invalidation
+            key.invalidate();
+            throw new ClosedWatchServiceException();
+        }
+        return key;
+    }
+
+    /** From replay (under the follower's lock): {@code node} was added to {@code parent}. */
+    void added(DirNode parent, Node node) {
+        FamfsWatchKey key = keys.get(parent);
+        if (key != null) {
+            key.created(FamfsPath.of(fs, false, List.of(node.name())));
+        }
+    }
+
+    void enqueue(FamfsWatchKey key) {
+        ready.offer(key);
+    }
+
+    void cancelled(FamfsWatchKey key) {
+        keys.remove(key.node(), key);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ClosedWatchServiceException();
+        }
+    }
+
+    private WatchKey delivered(FamfsWatchKey k) {
+        if (k == closeMarker) {
+            ready.offer(closeMarker);
+            throw new ClosedWatchServiceException();
+        }
+        return k;
+    }
+
+    @Override
+    public WatchKey poll() {
+        checkOpen();
+        FamfsWatchKey k = ready.poll();
+        return k == null ? null : delivered(k);
+    }
+
+    @Override
+    public WatchKey poll(long timeout, TimeUnit unit) throws InterruptedException {
+        checkOpen();
+        FamfsWatchKey k = ready.poll(timeout, unit);
+        return k == null ? null : delivered(k);
+    }
+
+    @Override
+    public WatchKey take() throws InterruptedException {
+        checkOpen();
+        return delivered(ready.take());
+    }
+
+    /**
+     * Closes: every key becomes invalid, threads waiting in {@code take} or {@code poll} throw
+     * {@link ClosedWatchServiceException}, and the poller stops (this waits for it). Idempotent.
+     */
+    @Override
+    public void close() {
+        if (shut()) {
+            refresher.closed(this);
+        }
+        awaitPoller();
+    }
+
+    /** Closes this service because its file system closed (after the drain; nothing polls any more). */
+    void closeWithFileSystem() {
+        shut();
+        awaitPoller();
+    }
+
+    private boolean shut() {
+        synchronized (keys) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+        }
+        for (FamfsWatchKey k : keys.values()) {
+            k.invalidate();
+        }
+        keys.clear();
+        ready.offer(closeMarker);
+        if (poller != null) {
+            LockSupport.unpark(poller);
+        }
+        return true;
+    }
+
+    private void awaitPoller() {
+        if (poller == null || Thread.currentThread() == poller || !poller.isAlive() && poller.getState()
+                != Thread.State.NEW) {
+            return;
+        }
+        boolean interrupted = false;
+        while (poller.isAlive()) {
+            try {
+                poller.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pollLoop() {
+        boolean warned = false;
+        while (!closed) {
+            LockSupport.parkNanos(this, periodNanos);
+            if (closed) {
+                break;
+            }
+            try {
+                refresher.poll();
+            } catch (ClosedFileSystemException e) {
+                break;
+            } catch (FamfsStaleException e) {
+                for (FamfsWatchKey k : keys.values()) {
+                    k.cancelAndSignal();
+                }
+                break;
+            } catch (IOException | RuntimeException e) {
+                if (!warned) {
+                    warned = true;
+                    LOG.log(System.Logger.Level.WARNING, "famfs " + fs.deviceInfo().path() + ": watch poll failed"
+                            + " (retried every interval; reported once)", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FamfsWatchService[" + fs.deviceInfo().path() + (closed ? ", closed]" : ", " + keys.size()
+                + " keys]");
+    }
+}

@@ -1,0 +1,165 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.memory.Device;
+import io.github.famfs.meta.DirNode;
+import io.github.famfs.meta.Node;
+import java.io.IOException;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Keeps one file system's namespace up with the log: {@link FamfsFileSystem#refresh()}, the automatic refresh of
+ * a lookup that misses ({@link #onMiss}, at most once per {@code refreshInterval}), and the polls of watch
+ * services. Every node that replay adds (a refresh's, or a master's own append) is passed to the open watch
+ * services. Catch-ups take turns on the {@link LogFollower}'s lock; each holds an entry of the device's lifecycle.
+ */
+final class Refresher {
+    private static final System.Logger LOG = System.getLogger("io.github.famfs");
+
+    private final FamfsFileSystem fs;
+    private final Device device;
+    private final LogFollower follower;
+    private final LiveOptions live;
+    private final boolean master;
+    /** When the namespace last caught up by itself (or was opened): {@link #onMiss} waits an interval after it. */
+    private final AtomicLong lastRefresh = new AtomicLong(System.nanoTime());
+    private final Set<FamfsWatchService> watchers = new CopyOnWriteArraySet<>();
+    /** The paths added by the refresh running now, or null (under the follower's lock). */
+    private List<Path> collecting;
+
+    Refresher(FamfsFileSystem fs, Device device, LogFollower follower, LiveOptions live) {
+        this.fs = fs;
+        this.device = device;
+        this.follower = follower;
+        this.live = live;
+        this.master = fs.isMaster();
+        follower.replayer().listen(this::added);
+    }
+
+    /** Told by replay, under the follower's lock; never throws (an exception would stop replay midway). */
+    private void added(String relpath, DirNode parent, Node node) {
+        try {
+            List<Path> c = collecting;
+            if (c != null) {
+                c.add(FamfsPath.parse(fs, "/" + relpath));
+            }
+            for (FamfsWatchService w : watchers) {
+                w.added(parent, node);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "famfs " + device.info().path() + ": cannot report " + relpath, e);
+        }
+    }
+
+    void checkNotStale() throws FamfsStaleException {
+        follower.checkNotStale();
+    }
+
+    /** See {@link FamfsFileSystem#refresh()}. */
+    FamfsRefresh refresh() throws IOException {
+        device.acquire();
+        try {
+            ReentrantLock lock = follower.lock();
+            lock.lock();
+            try {
+                follower.checkNotStale();
+                long before = follower.replayer().replayed();
+                long decodedBefore = follower.replayer().entriesDecoded();
+                List<Path> added = new ArrayList<>();
+                collecting = added;
+                long after;
+                try {
+                    after = follower.catchUp();
+                } finally {
+                    collecting = null;
+                }
+                lastRefresh.set(System.nanoTime());
+                return new FamfsRefresh(before, after, follower.replayer().entriesDecoded() - decodedBefore, added);
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            device.release();
+        }
+    }
+
+    /**
+     * A lookup found nothing (or a directory is listed): catches up with the log unless refresh is off, the last
+     * catch-up was less than an interval ago, or this thread is inside a log operation of its own (a master's,
+     * caught up already). On a master it does not wait for a log operation of another thread (that one catches
+     * up).
+     *
+     * @return whether entries were replayed (the lookup should look again)
+     */
+    boolean onMiss() throws IOException {
+        if (live.refreshOff()) {
+            return false;
+        }
+        ReentrantLock lock = follower.lock();
+        if (lock.isHeldByCurrentThread()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long interval = live.refreshNanos();
+        if (interval > 0) {
+            long last = lastRefresh.get();
+            if (now - last < interval || !lastRefresh.compareAndSet(last, now)) {
+                return false;
+            }
+        }
+        return catchUpNow(lock);
+    }
+
+    /** A watch service's poll: catches up (on a master, unless a log operation runs: that one catches up). */
+    void poll() throws IOException {
+        catchUpNow(follower.lock());
+        lastRefresh.set(System.nanoTime());
+    }
+
+    private boolean catchUpNow(ReentrantLock lock) throws IOException {
+        device.acquire();
+        try {
+            if (master) {
+                if (!lock.tryLock()) {
+                    return false;
+                }
+            } else {
+                lock.lock();
+            }
+            try {
+                long before = follower.replayer().replayed();
+                return follower.catchUp() != before;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            device.release();
+        }
+    }
+
+    /** A new watch service of this file system, registered with its lifecycle (its poller stops at close). */
+    FamfsWatchService newWatchService() {
+        long period = live.refreshOff() ? -1 : Math.max(live.refreshNanos(), FamfsWatchService.MIN_POLL_NANOS);
+        FamfsWatchService ws = new FamfsWatchService(fs, this, period);
+        watchers.add(ws);
+        try {
+            fs.lifecycle().register(ws, ws::closeWithFileSystem);
+        } catch (ClosedFileSystemException e) {
+            watchers.remove(ws);
+            throw e;
+        }
+        ws.start();
+        return ws;
+    }
+
+    void closed(FamfsWatchService ws) {
+        watchers.remove(ws);
+        fs.lifecycle().unregister(ws);
+    }
+}
