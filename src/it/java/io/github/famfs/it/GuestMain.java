@@ -20,6 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +44,7 @@ import java.util.concurrent.Callable;
  * GuestMain master       [device=/dev/dax0.0]  format as master, write the corpus, reopen, read it every way
  * GuestMain jdk17        reopen as master, read the corpus, add the JDK 17 files
  * GuestMain live-master  pace=MS  publish the live files one by one
- * GuestMain live-client  wait=S   reopen until the live files are all there, reading each as it appears; refusals
+ * GuestMain live-client  wait=S   follow the live files with a WatchService, reading each as it is reported; refusals
  * GuestMain crafted      claimed=BYTES  open a device whose superblock claims BYTES (patched from the host)
  * </pre>
  */
@@ -476,62 +480,94 @@ public final class GuestMain {
         }
     }
 
+    /**
+     * Follows the live master through a WatchService (issue 10): one open file system (refreshInterval default,
+     * 100 ms), "/" registered, then the live directory as its event arrives; each live file is read, every byte,
+     * the moment its event arrives. No key may report a file twice, and every live file published after the
+     * live directory was registered must be reported.
+     */
     private void liveClient() throws Exception {
         long waitMs = Long.parseLong(args.getOrDefault("wait", "180")) * 1000;
         Map<String, Object> env = Map.of("systemUuid", CLIENT_UUID);
-        List<Corpus.Item> live = Corpus.live();
+        Set<String> live = new LinkedHashSet<>();
+        Corpus.live().forEach(c -> live.add(c.path()));
         Set<String> verified = new LinkedHashSet<>();
+        List<String> problems = new ArrayList<>();
         List<String> history = new ArrayList<>();
-        List<String> unstable = new ArrayList<>();
         long t0 = System.nanoTime();
-        boolean announced = false;
-        boolean done = false;
-        while (!done) {
-            if ((System.nanoTime() - t0) / 1_000_000 > waitMs) {
-                checks.fail("live-complete", "after " + waitMs / 1000 + " s the client still sees only " + verified
-                        + " (live files@log entries of each reopening: " + runs(history) + ")");
-                return;
+        try (FileSystem fs = open(env); WatchService ws = fs.newWatchService()) {
+            checks.check("client-opened-readonly", () -> {
+                if (!fs.isReadOnly() || !role(fs).equals("client")) {
+                    throw new Checks.Failure("opened as " + fs + ", role " + role(fs));
+                }
+                return fs + " (role " + role(fs) + ")";
+            });
+            Path liveDir = fs.getPath(Corpus.LIVE_DIR);
+            fs.getPath("/").register(ws, StandardWatchEventKinds.ENTRY_CREATE);
+            Set<String> listedAtRegistration = new TreeSet<>();
+            boolean registered = false;
+            if (Files.isDirectory(liveDir)) {
+                registered = registerLive(ws, liveDir, listedAtRegistration);
+                for (String l : listedAtRegistration) {
+                    readLive(fs.getPath(l), "listed when " + Corpus.LIVE_DIR + " was registered", t0);
+                    verified.add(l);
+                }
             }
-            try (FileSystem fs = open(env)) {
-                if (!announced) {
-                    System.out.println(POLLING + " " + fs);
-                    System.out.flush();
-                    announced = true;
-                    checks.check("client-opened-readonly", () -> {
-                        if (!fs.isReadOnly() || !role(fs).equals("client")) {
-                            throw new Checks.Failure("opened as " + fs + ", role " + role(fs));
+            System.out.println(POLLING + " " + fs);
+            System.out.flush();
+            while (!verified.contains(Corpus.LIVE_END)) {
+                if ((System.nanoTime() - t0) / 1_000_000 > waitMs) {
+                    checks.fail("live-complete", "after " + waitMs / 1000 + " s the client's watch service reported"
+                            + " only " + verified + " (" + String.join(", ", history) + ")");
+                    return;
+                }
+                WatchKey k = ws.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (k == null) {
+                    continue;
+                }
+                List<Path> now = new ArrayList<>();
+                for (WatchEvent<?> e : k.pollEvents()) {
+                    if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
+                        problems.add("OVERFLOW on " + k.watchable());
+                        continue;
+                    }
+                    now.add(((Path) k.watchable()).resolve((Path) e.context()));
+                }
+                k.reset();
+                history.add(now.size() + " at +" + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                for (Path p : now) {
+                    String name = p.toString();
+                    if (p.equals(liveDir) && !registered) {
+                        registered = registerLive(ws, liveDir, listedAtRegistration);
+                        for (String l : listedAtRegistration) {
+                            readLive(fs.getPath(l), "listed when " + Corpus.LIVE_DIR + " was registered", t0);
+                            verified.add(l);
                         }
-                        return fs + " (role " + role(fs) + ")";
-                    });
-                }
-                Set<String> seen = liveNames(fs);
-                history.add(seen.size() + "@" + Files.getFileStore(fs.getPath("/")).getAttribute("famfs:logEntries"));
-                for (Corpus.Item c : live) {
-                    if (seen.contains(c.path()) && verified.add(c.path())) {
-                        int snapshot = history.size();
-                        checks.check("live-read:" + c.path(), () -> {
-                            Path p = fs.getPath(c.path());
-                            Verify v = new Verify();
-                            return "in snapshot " + snapshot + " (" + seen.size() + " live files) at +"
-                                    + (System.nanoTime() - t0) / 1_000_000 + " ms: " + Verify.channel(p, c) + "; "
-                                    + v.mapped(p, c);
-                        });
+                    } else if (live.contains(name)) {
+                        if (!verified.add(name)) {
+                            problems.add(name + " reported twice");
+                            continue;
+                        }
+                        readLive(p, "reported by the watch service", t0);
                     }
                 }
-                done = seen.contains(Corpus.LIVE_END);
-                if (!done) {
-                    Thread.sleep(250);
-                    Set<String> again = liveNames(fs);
-                    if (!again.equals(seen)) {
-                        unstable.add(seen.size() + "->" + again.size());
-                    }
-                } else {
-                    clientFinal(fs, history, unstable);
-                }
-            } catch (java.nio.file.NoSuchFileException | io.github.famfs.format.FormatException e) {
-                history.add("error");
-                Thread.sleep(250);
             }
+            checks.check("live-watch", () -> {
+                Set<String> missed = new TreeSet<>(live);
+                missed.removeAll(verified);
+                missed.removeAll(listedAtRegistration);
+                if (!problems.isEmpty() || !missed.isEmpty()) {
+                    throw new Checks.Failure("problems " + problems + "; never reported: " + missed);
+                }
+                if (history.size() < 3) {
+                    throw new Checks.Failure("only " + history.size() + " keys were taken: the client did not watch"
+                            + " the master publish");
+                }
+                return verified.size() + " live files reported once each, in " + history.size() + " keys taken ("
+                        + String.join(", ", history) + "); already there when " + Corpus.LIVE_DIR
+                        + " was registered: " + listedAtRegistration;
+            });
+            clientFinal(fs);
         }
         checks.check("client-readwrite-refused", () -> {
             try (FileSystem fs = open(Map.of("systemUuid", CLIENT_UUID, "accessMode", "readWrite"))) {
@@ -545,47 +581,24 @@ public final class GuestMain {
         });
     }
 
-    /** "a a a b" as "a x3, b". */
-    private static String runs(List<String> l) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < l.size(); ) {
-            int j = i;
-            while (j < l.size() && l.get(j).equals(l.get(i))) {
-                j++;
-            }
-            sb.append(sb.length() == 0 ? "" : ", ").append(l.get(i)).append(j - i > 1 ? " x" + (j - i) : "");
-            i = j;
-        }
-        return sb.toString();
+    private void readLive(Path p, String how, long t0) {
+        Corpus.Item c = Corpus.live().stream().filter(i -> i.path().equals(p.toString())).findFirst().orElseThrow();
+        checks.check("live-read:" + c.path(), () -> how + " at +" + (System.nanoTime() - t0) / 1_000_000 + " ms: "
+                + Verify.channel(p, c) + "; " + new Verify().mapped(p, c));
     }
 
-    private static Set<String> liveNames(FileSystem fs) throws IOException {
-        Set<String> names = new TreeSet<>();
-        Path dir = fs.getPath(Corpus.LIVE_DIR);
-        if (Files.isDirectory(dir)) {
-            try (var s = Files.newDirectoryStream(dir)) {
-                for (Path p : s) {
-                    names.add(p.toString());
-                }
+    /** Registers the live directory, then lists what it already holds (published before the key existed). */
+    private static boolean registerLive(WatchService ws, Path liveDir, Set<String> listed) throws IOException {
+        liveDir.register(ws, StandardWatchEventKinds.ENTRY_CREATE);
+        try (var s = Files.newDirectoryStream(liveDir)) {
+            for (Path p : s) {
+                listed.add(p.toString());
             }
         }
-        return names;
+        return true;
     }
 
-    private void clientFinal(FileSystem fs, List<String> history, List<String> unstable) throws Exception {
-        checks.check("live-snapshots", () -> {
-            List<String> distinct = history.stream().filter(h -> !h.equals("error")).map(h -> h.substring(0,
-                    h.indexOf('@'))).distinct().toList();
-            if (!unstable.isEmpty()) {
-                throw new Checks.Failure("an open client's namespace changed under it: " + unstable);
-            }
-            if (distinct.size() < 3) {
-                throw new Checks.Failure("the client saw only " + distinct + " live-file counts over " + history.size()
-                        + " reopenings: it did not watch the master publish");
-            }
-            return history.size() + " reopenings saw the live-file counts " + distinct + " (each open namespace"
-                    + " stayed a snapshot; reopening saw new files): " + runs(history);
-        });
+    private void clientFinal(FileSystem fs) throws Exception {
         List<Corpus.Item> all = Corpus.all();
         checks.check("client-listing", () -> Verify.listing(fs, all));
         readAll(fs, all, true, false);

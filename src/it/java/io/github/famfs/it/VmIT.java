@@ -308,7 +308,7 @@ class VmIT {
         for (Corpus.Item c : Corpus.live()) {
             masterRequired.add("publish:" + c.path());
         }
-        List<String> clientRequired = new ArrayList<>(List.of("client-opened-readonly", "live-snapshots",
+        List<String> clientRequired = new ArrayList<>(List.of("client-opened-readonly", "live-watch",
                 "client-listing", "device-fd-readonly", "client-fsck", "client-create-refused", "client-mkdir-refused",
                 "client-write-channel-refused", "client-copy-refused", "client-map-readwrite-refused",
                 "client-mapped-buffer-readonly", "client-readwrite-refused", "strace-opened-readonly"));
