@@ -39,9 +39,12 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * A famfs opened on a DAX device or image file: the device mapped once, the log replayed into an immutable
- * namespace snapshot, and the operations of the provider served from them. The host whose system UUID is the
- * superblock's is the master; every other host is a client and gets a read-only file system.
+ * A famfs opened on a DAX device or image file: the device mapped once, the log replayed into a namespace that
+ * only grows, and the operations of the provider served from them. The namespace follows the log: {@link #refresh()},
+ * lookups that miss (env key {@code refreshInterval}) and watch services ({@link #newWatchService()}) replay what
+ * other processes and hosts appended since. The host whose system UUID is the superblock's is the master; every
+ * other host is a client and gets a read-only file system (with {@code clientWrites=true}, one whose existing
+ * files it may write in place).
  */
 public final class FamfsFileSystem extends FileSystem {
     static final Set<String> VIEWS = Set.of("basic", "owner", "posix", "unix", "famfs");

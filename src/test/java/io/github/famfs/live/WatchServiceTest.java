@@ -180,7 +180,7 @@ class WatchServiceTest {
                         }
                     });
                     taker.start();
-                    while (taker.getState() != Thread.State.WAITING) {
+                    while (taker.getState() != Thread.State.WAITING && taker.isAlive()) {
                         Thread.sleep(1);
                     }
                     if (closeTheFileSystem) {
