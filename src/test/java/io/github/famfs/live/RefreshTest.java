@@ -81,6 +81,26 @@ class RefreshTest {
     }
 
     @Test
+    void aMasterRefreshesWhatAnotherProcessOfItsHostAppended() throws Exception {
+        try (TestImage other = TestImage.create(tmp.resolve("m.img"), 64 * MIB)) {
+            other.mkdir("a");
+            try (FamfsFileSystem fs = (FamfsFileSystem) FileSystems.newFileSystem(URI.create("famfs:" + other.path()),
+                    Map.of("systemUuid", TestImage.MASTER.toString(), "refreshInterval", "off"))) {
+                assertFalse(fs.isReadOnly());
+                other.mkdir("b"); // another master process of this host
+                assertEquals(List.of(fs.getPath("/b")), fs.refresh().added());
+                Files.createDirectory(fs.getPath("/c"));
+                other.appendAfter(3).mkdir("d");
+                Files.createDirectory(fs.getPath("/e")); // a log operation catches up first, as before
+                assertTrue(Files.isDirectory(fs.getPath("/d")));
+                FamfsRefresh r = fs.refresh();
+                assertEquals(List.of(), r.added(), "the master's own appends were replayed as they were made");
+                assertEquals(5, r.entriesAfter());
+            }
+        }
+    }
+
+    @Test
     void catchingUpTenEntriesOnAFifteenThousandEntryLogDecodesTen() throws Exception {
         try (TestImage other = TestImage.create(tmp.resolve("big.img"), 64 * MIB)) {
             for (int i = 0; i < 15_000; i++) {

@@ -98,6 +98,12 @@ public final class TestImage implements AutoCloseable {
         return this;
     }
 
+    /** Continues at slot {@code nextIndex} (another writer appended up to there meanwhile). */
+    public TestImage appendAfter(long nextIndex) {
+        this.next = nextIndex;
+        return this;
+    }
+
     public long nextIndex() {
         return next;
     }
