@@ -144,9 +144,10 @@ class ClientWritesTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang fails
     void clientWritesRacingClose() throws Exception {
         Path img = image();
-        for (int round = 0; round < 20; round++) {
+        for (int round = 0; round < Integer.getInteger("famfs.liveRaces.rounds", 20); round++) {
             FileSystem fs = open(img, Map.of("clientWrites", "true"));
             java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic
                     .AtomicReference<>();

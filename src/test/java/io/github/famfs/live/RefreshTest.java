@@ -293,9 +293,10 @@ class RefreshTest {
     // ---- close races
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang fails
     void refreshRacingClose() throws Exception {
         try (TestImage other = TestImage.create(tmp.resolve("race.img"), 64 * MIB)) {
-            for (int round = 0; round < 40; round++) {
+            for (int round = 0; round < Integer.getInteger("famfs.liveRaces.rounds", 40); round++) {
                 FamfsFileSystem fs = client(other.path(), "0");
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 List<Thread> threads = new ArrayList<>();

@@ -164,6 +164,7 @@ class WatchServiceTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang fails
     void closeWakesAThreadBlockedInTake() throws Exception {
         try (TestImage other = TestImage.create(tmp.resolve("t.img"), 64 * MIB)) {
             try (FamfsFileSystem fs = RefreshTest.client(other.path(), "5ms")) {
@@ -288,9 +289,10 @@ class WatchServiceTest {
     // ---- close races
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang fails
     void pollersRacingClose() throws Exception {
         try (TestImage other = TestImage.create(tmp.resolve("race.img"), 64 * MIB)) {
-            for (int round = 0; round < 30; round++) {
+            for (int round = 0; round < Integer.getInteger("famfs.liveRaces.rounds", 30); round++) {
                 FamfsFileSystem fs = RefreshTest.client(other.path(), round % 2 == 0 ? "0" : "1ms");
                 List<WatchService> services = new ArrayList<>();
                 List<Thread> takers = new ArrayList<>();
