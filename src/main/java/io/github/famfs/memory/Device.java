@@ -309,25 +309,11 @@ public final class Device implements Closeable {
         checkWritesThroughFile();
         LibcCalls c = Native.libc();
         long at = offset;
-        byte[] copy = null;
         while (src.hasRemaining()) {
-            ByteBuffer piece;
-            int n;
-            if (src.isDirect()) {
-                n = src.remaining();
-                piece = src.slice(src.position(), n);
-            } else {
-                // a heap buffer's region is copied by jnr (an array of a read-only one only by us): in bounded pieces
-                n = Math.min(src.remaining(), HEAP_PIECE);
-                if (src.isReadOnly()) {
-                    copy = copy != null ? copy : new byte[n];
-                    src.get(src.position(), copy, 0, n);
-                    piece = ByteBuffer.wrap(copy, 0, n);
-                } else {
-                    piece = src.slice(src.position(), n);
-                }
-            }
-            long w = c.pwrite(fd, piece, n, at);
+            // a heap buffer's region is copied to native memory by the binding (jnr-ffi copies all that remains
+            // of the buffer it is given): in bounded pieces
+            int n = src.isDirect() ? src.remaining() : Math.min(src.remaining(), HEAP_PIECE);
+            long w = c.pwrite(fd, src.slice(src.position(), n), n, at);
             if (w < 0) {
                 if (Native.errno() == EINTR) {
                     continue;

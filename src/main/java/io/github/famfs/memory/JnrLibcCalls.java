@@ -70,7 +70,14 @@ public final class JnrLibcCalls implements LibcCalls {
     @Override
     public long pwrite(int fd, ByteBuffer buf, long count, long offset) {
         LibcCalls.checkWrite(buf, count);
-        return lib.pwrite(fd, buf, count, offset);
+        ByteBuffer from = buf;
+        if (!buf.isDirect() && buf.isReadOnly()) {
+            // jnr-ffi marshals a heap buffer through its array, which a read-only one does not give
+            byte[] copy = new byte[(int) count];
+            buf.get(buf.position(), copy);
+            from = ByteBuffer.wrap(copy);
+        }
+        return lib.pwrite(fd, from, count, offset);
     }
 
     @Override
