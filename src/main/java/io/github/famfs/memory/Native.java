@@ -1,6 +1,7 @@
 package io.github.famfs.memory;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,16 +54,20 @@ public final class Native {
                 return (LibcCalls) Class.forName("io.github.famfs.memory.FfmLibcCalls").getDeclaredConstructor()
                         .newInstance();
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                ffmFailure = e;
+                ffmFailure = e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
             }
         }
         try {
             return new JnrLibcCalls();
         } catch (LinkageError | RuntimeException e) {
-            if (ffmFailure != null) {
-                e.addSuppressed(ffmFailure);
+            if (ffmFailure == null) {
+                throw e;
             }
-            throw e;
+            // both failed: the first reason is the foreign function API's (--illegal-native-access=deny, say)
+            IllegalStateException both = new IllegalStateException("through the foreign function API: "
+                    + ffmFailure + "; through jnr-ffi: " + e, ffmFailure);
+            both.addSuppressed(e);
+            throw both;
         }
     }
 
