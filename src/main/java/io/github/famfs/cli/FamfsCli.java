@@ -33,10 +33,6 @@ import picocli.CommandLine.Option;
             "",
             "First time? Run:  famfs quickstart",
             ""},
-        subcommands = {
-            MkfsCommand.class, FsckCommand.class, MkdirCommand.class, CpCommand.class, CreatCommand.class,
-            VerifyCommand.class, GetmapCommand.class, LogplayCommand.class, LsCommand.class, StatCommand.class,
-            CatCommand.class, GetCommand.class, DfCommand.class, QuickstartCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",
@@ -98,12 +94,15 @@ public final class FamfsCli implements Runnable {
 
     /** Runs a command line on this CLI's streams (quickstart runs the commands it shows this way). */
     int execute(String... args) {
-        CommandLine cl = commandLine(new FamfsCli(out, err));
+        CommandLine cl = commandLine(new FamfsCli(out, err), args);
         return cl.execute(args);
     }
 
-    private static CommandLine commandLine(FamfsCli cli) {
+    private static CommandLine commandLine(FamfsCli cli, String[] commandLine) {
         CommandLine cl = new CommandLine(cli);
+        // the subcommands (not in @Command: made only when the command line can reach them), before the settings
+        // below, which apply to the subcommands present
+        Subcommands.addTo(cl, commandLine);
         cl.setOut(new PrintWriter(cli.out, true));
         cl.setErr(new PrintWriter(cli.err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -1,6 +1,5 @@
 package io.github.famfs.memory;
 
-import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 
 /**
@@ -22,20 +21,20 @@ public final class AddressSpace {
      * inaccessible private anonymous mapping, trimmed to the aligned range.
      */
     public static long reserve(long length, long alignment) throws IOException {
-        LibC c = Native.libc();
+        LibcCalls c = Native.libc();
         long span = length + alignment;
-        long raw = Native.address(c.mmap(null, span, LibC.PROT_NONE,
-                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0));
-        if (raw == LibC.MAP_FAILED) {
+        long raw = c.mmap(0, span, LibcCalls.PROT_NONE,
+                LibcCalls.MAP_PRIVATE | LibcCalls.MAP_ANONYMOUS | LibcCalls.MAP_NORESERVE, -1, 0);
+        if (raw == LibcCalls.MAP_FAILED) {
             throw Native.error("mmap (reserving address space)", length + " bytes");
         }
         long aligned = roundUp(raw, alignment);
         if (aligned > raw) {
-            c.munmap(Native.pointer(raw), aligned - raw);
+            c.munmap(raw, aligned - raw);
         }
         long tail = raw + span - (aligned + length);
         if (tail > 0) {
-            c.munmap(Native.pointer(aligned + length), tail);
+            c.munmap(aligned + length, tail);
         }
         return aligned;
     }
@@ -43,10 +42,10 @@ public final class AddressSpace {
     /** Maps {@code length} bytes of {@code fd} at {@code offset} over the reserved address {@code address}. */
     public static void mapFixed(long address, long length, boolean writable, int fd, long offset, Object subject)
             throws IOException {
-        int prot = LibC.PROT_READ | (writable ? LibC.PROT_WRITE : 0);
-        long got = Native.address(Native.libc().mmap(Native.pointer(address), length, prot,
-                LibC.MAP_SHARED | LibC.MAP_FIXED, fd, offset));
-        if (got == LibC.MAP_FAILED) {
+        int prot = LibcCalls.PROT_READ | (writable ? LibcCalls.PROT_WRITE : 0);
+        long got = Native.libc().mmap(address, length, prot, LibcCalls.MAP_SHARED | LibcCalls.MAP_FIXED, fd,
+                offset);
+        if (got == LibcCalls.MAP_FAILED) {
             throw Native.error("mmap", subject + " [offset 0x" + Long.toHexString(offset) + ", length 0x"
                     + Long.toHexString(length) + "]");
         }
@@ -54,7 +53,7 @@ public final class AddressSpace {
 
     public static void unmap(long address, long length) {
         try {
-            Native.libc().munmap(Native.pointer(address), length);
+            Native.libc().munmap(address, length);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -63,7 +62,7 @@ public final class AddressSpace {
     /** Asks for transparent huge pages (tmpfs/shmem images); a refusal is not an error. */
     public static void adviseHugePages(long address, long length) {
         try {
-            Native.libc().madvise(Native.pointer(address), length, LibC.MADV_HUGEPAGE);
+            Native.libc().madvise(address, length, LibcCalls.MADV_HUGEPAGE);
         } catch (IOException ignored) {
             // advice only
         }

@@ -1,6 +1,5 @@
 package io.github.famfs.memory;
 
-import io.github.famfs.memory.libc.LibC;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,9 +54,9 @@ public final class Device implements Closeable {
         if (info.size() <= 0) {
             throw new IOException(info.path() + " is empty (size " + info.size() + "): not a famfs device or image");
         }
-        LibC c = Native.libc();
-        int fd = c.open(Native.cString(info.realPath()), (writable ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC,
-                0);
+        LibcCalls c = Native.libc();
+        int fd = c.open(Native.cString(info.realPath()),
+                (writable ? LibcCalls.O_RDWR : LibcCalls.O_RDONLY) | LibcCalls.O_CLOEXEC, 0);
         if (fd < 0) {
             throw Native.error("open", info.path());
         }
@@ -99,8 +98,8 @@ public final class Device implements Closeable {
     }
 
     /**
-     * Tries to take (or, with {@code type} {@link LibC#F_UNLCK}, to drop) an open-file-description record lock
-     * (fcntl F_OFD_SETLK) on device bytes {@code [offset, offset+length)}: advisory, host-local, shared between
+     * Tries to take (or, with {@code type} {@link LibcCalls#F_UNLCK}, to drop) an open-file-description record
+     * lock (fcntl F_OFD_SETLK) on device bytes {@code [offset, offset+length)}: advisory, host-local, shared between
      * the processes of this host that open the device, never waiting. An entry of the lifecycle is held only for
      * the system call.
      *
@@ -113,17 +112,17 @@ public final class Device implements Closeable {
         }
         byte[] fl = new byte[32];
         ByteBuffer b = ByteBuffer.wrap(fl).order(ByteOrder.nativeOrder());
-        b.putShort(0, type).putShort(2, LibC.SEEK_SET).putLong(8, offset).putLong(16, length);
+        b.putShort(0, type).putShort(2, LibcCalls.SEEK_SET).putLong(8, offset).putLong(16, length);
         if (!lifecycle.tryEnter()) {
             return false;
         }
         try {
-            LibC c = Native.libc();
-            if (c.fcntl(fd, LibC.F_OFD_SETLK, fl) == 0) {
+            LibcCalls c = Native.libc();
+            if (c.fcntl(fd, LibcCalls.F_OFD_SETLK, fl) == 0) {
                 return true;
             }
             int errno = Native.errno();
-            if (errno == LibC.EAGAIN || errno == LibC.EACCES || errno == EINTR) {
+            if (errno == LibcCalls.EAGAIN || errno == LibcCalls.EACCES || errno == EINTR) {
                 return false;
             }
             throw Native.error("fcntl(F_OFD_SETLK)", info.path());
@@ -145,13 +144,13 @@ public final class Device implements Closeable {
      * releases the lock).
      */
     public void flock(boolean exclusive) throws IOException {
-        LibC c = Native.libc();
+        LibcCalls c = Native.libc();
         if (!exclusive) {
             if (!lifecycle.tryEnter()) {
                 return;
             }
             try {
-                if (c.flock(fd, LibC.LOCK_UN) != 0) {
+                if (c.flock(fd, LibcCalls.LOCK_UN) != 0) {
                     throw Native.error("flock", info.path());
                 }
             } finally {
@@ -167,7 +166,7 @@ public final class Device implements Closeable {
                 throw new ClosedFileSystemException();
             }
             try {
-                if (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) == 0) {
+                if (c.flock(fd, LibcCalls.LOCK_EX | LibcCalls.LOCK_NB) == 0) {
                     return;
                 }
                 int errno = Native.errno();
@@ -219,7 +218,7 @@ public final class Device implements Closeable {
     }
 
     public static int[] effectiveIds() throws IOException {
-        LibC c = Native.libc();
+        LibcCalls c = Native.libc();
         return new int[] {c.geteuid(), c.getegid()};
     }
 
@@ -308,27 +307,13 @@ public final class Device implements Closeable {
     public void writeThroughFile(ByteBuffer src, long offset) throws IOException {
         checkRange(offset, src.remaining());
         checkWritesThroughFile();
-        LibC c = Native.libc();
+        LibcCalls c = Native.libc();
         long at = offset;
-        byte[] copy = null;
         while (src.hasRemaining()) {
-            ByteBuffer piece;
-            int n;
-            if (src.isDirect()) {
-                n = src.remaining();
-                piece = src.slice(src.position(), n);
-            } else {
-                // a heap buffer's region is copied by jnr (an array of a read-only one only by us): in bounded pieces
-                n = Math.min(src.remaining(), HEAP_PIECE);
-                if (src.isReadOnly()) {
-                    copy = copy != null ? copy : new byte[n];
-                    src.get(src.position(), copy, 0, n);
-                    piece = ByteBuffer.wrap(copy, 0, n);
-                } else {
-                    piece = src.slice(src.position(), n);
-                }
-            }
-            long w = c.pwrite(fd, piece, n, at);
+            // a heap buffer's region is copied to native memory by the binding (jnr-ffi copies all that remains
+            // of the buffer it is given): in bounded pieces
+            int n = src.isDirect() ? src.remaining() : Math.min(src.remaining(), HEAP_PIECE);
+            long w = c.pwrite(fd, src.slice(src.position(), n), n, at);
             if (w < 0) {
                 if (Native.errno() == EINTR) {
                     continue;
@@ -412,7 +397,7 @@ public final class Device implements Closeable {
         checkRange(offset, length);
         long start = offset & -AddressSpace.PAGE;
         try {
-            Native.libc().madvise(Native.pointer(base + start), offset + length - start, LibC.MADV_POPULATE_WRITE);
+            Native.libc().madvise(base + start, offset + length - start, LibcCalls.MADV_POPULATE_WRITE);
         } catch (IOException ignored) {
             // advice only
         }
@@ -449,7 +434,7 @@ public final class Device implements Closeable {
             return;
         }
         long start = offset & -AddressSpace.PAGE;
-        if (Native.libc().msync(Native.pointer(base + start), offset + length - start, LibC.MS_SYNC) != 0) {
+        if (Native.libc().msync(base + start, offset + length - start, LibcCalls.MS_SYNC) != 0) {
             throw Native.error("msync", info.path());
         }
     }

@@ -1,6 +1,5 @@
 package io.github.famfs.memory;
 
-import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,13 +86,13 @@ public final class KernelMounts {
          * waiting thread is interrupted. Either way the file is closed again.
          */
         public static FileLock exclusive(Path file, java.util.function.BooleanSupplier closing) throws IOException {
-            LibC c = Native.libc();
-            int fd = c.open(Native.cString(file), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            LibcCalls c = Native.libc();
+            int fd = c.open(Native.cString(file), LibcCalls.O_RDONLY | LibcCalls.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw Native.error("open", file);
             }
             LockWait wait = new LockWait(50_000, 5_000_000);
-            while (c.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
+            while (c.flock(fd, LibcCalls.LOCK_EX | LibcCalls.LOCK_NB) != 0) {
                 int errno = Native.errno();
                 if (errno != EWOULDBLOCK && errno != EINTR) {
                     IOException e = Native.error("flock", file);
@@ -124,8 +123,8 @@ public final class KernelMounts {
                 return;
             }
             closed = true;
-            LibC c = Native.libc();
-            c.flock(fd, LibC.LOCK_UN);
+            LibcCalls c = Native.libc();
+            c.flock(fd, LibcCalls.LOCK_UN);
             c.close(fd);
         }
 

@@ -1,27 +1,33 @@
 package io.github.famfs.memory;
 
-import com.kenai.jffi.MemoryIO;
-import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
 
-/** Loads libc through jnr-ffi once, and turns failed calls into IOExceptions that name the call and errno. */
+/**
+ * Binds libc once per JVM, and turns failed calls into IOExceptions that name the call and errno.
+ *
+ * <p>The binding: on Java 22 and later the JDK's foreign function API ({@code FfmLibcCalls}, in the multi-release
+ * layer of the jar), which binds in tens of milliseconds; on Java 17 to 21, or where that class is absent or cannot
+ * bind (a jar flattened without its Java 22 layer, say), jnr-ffi ({@link JnrLibcCalls}). The system property
+ * {@value #BINDING_PROPERTY}{@code =jnr} chooses jnr-ffi on any Java. Either needs native access on Java 22+
+ * ({@code --enable-native-access}); without it the JDK prints a warning once (Java 24+), and the calls still work.
+ */
 public final class Native {
     private Native() {}
 
+    /** The system property that chooses the libc binding: {@code ffm} (the default on Java 22+) or {@code jnr}. */
+    public static final String BINDING_PROPERTY = "famfs.native";
+
     private static final class Holder {
-        static final LibC LIBC;
-        static final Runtime RUNTIME;
+        static final LibcCalls LIBC;
         static final Throwable FAILURE;
 
         static {
-            LibC lib = null;
-            Runtime rt = null;
+            LibcCalls lib = null;
             Throwable failure = null;
             try {
                 String os = System.getProperty("os.name", "");
@@ -31,37 +37,50 @@ public final class Native {
                             "famfs-nio needs Linux on x86-64 (famfs metadata is x86-64 only); this is " + os + "/"
                                     + arch);
                 }
-                lib = LibraryLoader.create(LibC.class).load("c");
-                rt = Runtime.getRuntime(lib);
+                lib = bind();
             } catch (Throwable t) {
                 failure = t;
             }
             LIBC = lib;
-            RUNTIME = rt;
             FAILURE = failure;
         }
     }
 
-    /** libc, or an IOException saying why it could not be loaded. */
-    public static LibC libc() throws IOException {
+    private static LibcCalls bind() {
+        String chosen = System.getProperty(BINDING_PROPERTY, "");
+        Throwable ffmFailure = null;
+        if (Runtime.version().feature() >= 22 && !chosen.equals("jnr")) {
+            try {
+                return (LibcCalls) Class.forName("io.github.famfs.memory.FfmLibcCalls").getDeclaredConstructor()
+                        .newInstance();
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                ffmFailure = e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
+            }
+        }
+        try {
+            return new JnrLibcCalls();
+        } catch (LinkageError | RuntimeException e) {
+            if (ffmFailure == null) {
+                throw e;
+            }
+            // both failed: the first reason is the foreign function API's (--illegal-native-access=deny, say)
+            IllegalStateException both = new IllegalStateException("through the foreign function API: "
+                    + ffmFailure + "; through jnr-ffi: " + e, ffmFailure);
+            both.addSuppressed(e);
+            throw both;
+        }
+    }
+
+    /** libc, or an IOException saying why it could not be bound. */
+    public static LibcCalls libc() throws IOException {
         if (Holder.LIBC == null) {
-            throw new IOException("cannot load libc through jnr-ffi: " + Holder.FAILURE, Holder.FAILURE);
+            throw new IOException("cannot bind libc: " + Holder.FAILURE, Holder.FAILURE);
         }
         return Holder.LIBC;
     }
 
-    /** A jnr pointer for a raw address (null for 0). */
-    static jnr.ffi.Pointer pointer(long address) {
-        return address == 0 ? null : jnr.ffi.Pointer.wrap(Holder.RUNTIME, address);
-    }
-
-    /** The address a jnr pointer holds, -1 (MAP_FAILED) for a failed mmap. */
-    static long address(jnr.ffi.Pointer p) {
-        return p == null ? 0 : p.address();
-    }
-
     static int errno() {
-        return Holder.RUNTIME.getLastError();
+        return Holder.LIBC.errno();
     }
 
     static IOException error(String call, Object subject) {
@@ -77,6 +96,6 @@ public final class Native {
 
     /** A direct ByteBuffer over native memory (a {@code java.nio.DirectByteBuffer}, hence a MappedByteBuffer). */
     static ByteBuffer buffer(long address, int capacity) {
-        return MemoryIO.getInstance().newDirectByteBuffer(address, capacity);
+        return Holder.LIBC.buffer(address, capacity);
     }
 }

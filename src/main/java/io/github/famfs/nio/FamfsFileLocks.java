@@ -3,7 +3,7 @@ package io.github.famfs.nio;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.LockWait;
-import io.github.famfs.memory.libc.LibC;
+import io.github.famfs.memory.LibcCalls;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -71,7 +71,7 @@ final class FamfsFileLocks {
             }
             try {
                 for (long[] p : taken) {
-                    device.rangeLock(p[0], p[1], LibC.F_UNLCK);
+                    device.rangeLock(p[0], p[1], LibcCalls.F_UNLCK);
                 }
             } finally {
                 remove(this);
@@ -89,7 +89,7 @@ final class FamfsFileLocks {
                     return;
                 }
             }
-            device.rangeLock(r[0], r[1], LibC.F_UNLCK);
+            device.rangeLock(r[0], r[1], LibcCalls.F_UNLCK);
             throw new AsynchronousCloseException();
         }
     }
@@ -136,7 +136,7 @@ final class FamfsFileLocks {
                 long end = Math.min(allocated, size > allocated - position ? allocated : position + size);
                 List<long[]> ranges = new ArrayList<>();
                 map.visit(position, end - position, (fo, devOff, len) -> ranges.add(new long[] {devOff, len}));
-                short type = shared ? LibC.F_RDLCK : LibC.F_WRLCK;
+                short type = shared ? LibcCalls.F_RDLCK : LibcCalls.F_WRLCK;
                 for (long[] r : ranges) {
                     if (!take(ch, device, r, type, wait)) {
                         return null;

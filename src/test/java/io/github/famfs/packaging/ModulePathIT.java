@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built jar as a module (famfs-nio and jnr-ffi on the module path, as a modular application puts them): the
- * provider is found next to the JDK's zipfs, libc binds (jnr-ffi's generated class implements the binding from
- * its own loader), famfs's exceptions can be caught by type (their package is exported), and the CLI runs with
+ * provider is found next to the JDK's zipfs, libc binds (through the FFM API on Java 22+; through jnr-ffi, whose
+ * generated class implements the binding from its own loader, on 17 and, when asked, on 22+), famfs's exceptions can be caught by type (their package is exported), and the CLI runs with
  * picocli on the module path. Each run is a child JVM of the JDK running the tests.
  */
 class ModulePathIT {
@@ -72,6 +72,14 @@ class ModulePathIT {
         assertTrue(ls.matches("(?s).*-rw-r--r-- .* 4321 .*data\\.bin\n.*"), ls);
         assertTrue(ls.matches("(?s).*-rw-r--r-- .* 4100 .*from-zip\\.txt\n.*"), ls);
         assertNoWarnings(ls);
+        if (Runtime.version().feature() >= 22) {
+            // the same through jnr-ffi (which Java 22+ binds only when asked): its generated class reaches the
+            // opened binding package from its own loader
+            String jnr = java("-Dfamfs.native=jnr", "--module-path", modulePath + File.pathSeparator + picocli,
+                    "--add-modules", "info.picocli", "-m", "io.github.famfs.nio/io.github.famfs.cli.FamfsCli", "ls",
+                    "-l", image + ":/");
+            assertEquals(ls, jnr);
+        }
     }
 
     /** Runs the JDK running the tests with {@code args}; its output, after checking that it exited with 0. */
@@ -79,7 +87,8 @@ class ModulePathIT {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (Runtime.version().feature() >= 22) {
-            // as the README says for the module path: jnr-ffi's jffi loads its stub, famfs-nio makes segments
+            // as the README says for the module path: famfs-nio binds libc (FFM) and makes segments; jnr-ffi's
+            // jffi loads its stub when jnr-ffi binds libc
             command.add("--enable-native-access=org.jnrproject.jffi,io.github.famfs.nio");
         }
         command.addAll(List.of(args));
