@@ -77,6 +77,7 @@ final class FamfsMaster {
         this.mountLogs = io.github.famfs.memory.KernelMounts.logFilesOf(device.info().realPath());
         device.acquire();
         try {
+            device.invalidateCaches(0, Layout.SUPERBLOCK_SIZE);
             device.copyTo(0, superblockBytes, Layout.SUPERBLOCK_SIZE);
             superblockBytes.flip();
             this.superblock = io.github.famfs.format.Superblock.decode(superblockBytes);
@@ -91,12 +92,14 @@ final class FamfsMaster {
     /** The superblock's bytes now, in {@link #scratch}. */
     private java.nio.ByteBuffer readSuperblockBytes() {
         scratch.clear();
+        device.invalidateCaches(0, Layout.SUPERBLOCK_SIZE);
         device.copyTo(0, scratch, Layout.SUPERBLOCK_SIZE);
         return scratch.flip();
     }
 
     private LogHeader readHeader() {
         scratch.clear();
+        device.invalidateCaches(Layout.LOG_OFFSET, Layout.LOG_HEADER_SIZE);
         device.copyTo(Layout.LOG_OFFSET, scratch, Layout.LOG_HEADER_SIZE);
         return LogHeader.decode(scratch.flip());
     }
