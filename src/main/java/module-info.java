@@ -15,6 +15,7 @@ module io.github.famfs.nio {
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;
+    exports io.github.famfs.pcq;
 
     // Not API: jnr-ffi implements the libc binding (memory.libc.LibC) with a class it generates in its own class
     // loader, whose unnamed module must be able to access the interface at run time. A qualified opens/exports
