@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             MkfsCommand.class, FsckCommand.class, MkdirCommand.class, CpCommand.class, CreatCommand.class,
             VerifyCommand.class, GetmapCommand.class, LogplayCommand.class, LsCommand.class, StatCommand.class,
-            CatCommand.class, GetCommand.class, DfCommand.class, QuickstartCommand.class},
+            CatCommand.class, GetCommand.class, DfCommand.class, PcqCommand.class, QuickstartCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",
