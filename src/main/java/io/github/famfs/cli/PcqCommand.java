@@ -7,7 +7,7 @@ import io.github.famfs.pcq.PcqStatus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -359,7 +359,7 @@ final class PcqCommand extends FamfsCommand {
                     out().println("pcq_producer_put: put_index=" + index + " seq=" + seq);
                 }
             }
-        } catch (AsynchronousCloseException | InterruptedException stopped) {
+        } catch (ClosedChannelException | InterruptedException stopped) {
             // -t elapsed
         } catch (Exception e) {
             side.failed = e;
@@ -384,7 +384,7 @@ final class PcqCommand extends FamfsCommand {
                     }
                 }
             }
-        } catch (AsynchronousCloseException | InterruptedException stopped) {
+        } catch (ClosedChannelException | InterruptedException stopped) {
             // -t elapsed
         } catch (PcqException e) {
             side.fatal = e;

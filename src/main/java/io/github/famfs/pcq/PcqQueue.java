@@ -29,7 +29,9 @@ import java.util.zip.CRC32;
  * NAME.consumer} the consumer header. One producer and one consumer, on any hosts that see the same famfs;
  * messages are {@code bucketSize - 16} bytes, each stamped with a sequence number and a CRC-32.
  *
- * <p>Put and get follow the reference step by step, with its cache maintenance (§13.9): a put writes the whole
+ * <p>Put and get follow the reference step by step, with its cache maintenance (§13.9) where the file system does
+ * software coherence (env {@code coherence=software}; on cache-coherent memory, {@code hardware}, the same points
+ * are fences that keep the order of the stores and loads, and no cache line is written back): a put writes the whole
  * bucket, writes it back, then advances and writes back {@code producer_index}; a get invalidates {@code
  * producer_index} before every test for empty, reads the bucket, and on a CRC mismatch invalidates it and reads
  * again (at most twice more), checks the seq, then advances and writes back {@code consumer_index}. Two
@@ -70,12 +72,16 @@ public final class PcqQueue implements Closeable {
     private final CRC32 crc = new CRC32();
     private final Object putLock = new Object();
     private final Object getLock = new Object();
+    /** Software coherence: the reference's cache-line instructions at its points; else fences only. */
+    private final boolean maintain;
     private volatile boolean closed;
     private final AtomicLong nfull = new AtomicLong();
     private final AtomicLong nempty = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
 
-    private PcqQueue(Path producerPath, Role role, ByteBuffer producer, ByteBuffer consumer) throws PcqException {
+    private PcqQueue(Path producerPath, Role role, ByteBuffer producer, ByteBuffer consumer, boolean maintain)
+            throws PcqException {
+        this.maintain = maintain;
         this.producerPath = producerPath;
         this.role = role;
         this.producer = producer;
@@ -183,7 +189,13 @@ public final class PcqQueue implements Closeable {
         boolean writeConsumer = role == Role.CONSUMER || role == Role.BOTH;
         ByteBuffer p = map(queue, writeProducer);
         ByteBuffer c = map(consumerPath(queue), writeConsumer);
-        return new PcqQueue(queue, role, p, c);
+        return new PcqQueue(queue, role, p, c, softwareCoherence(queue));
+    }
+
+    /** Whether the file system does software coherence (famfs:coherence), as the queue then must too. */
+    private static boolean softwareCoherence(Path queue) throws IOException {
+        Object c = Files.getFileStore(queue).getAttribute("famfs:coherence");
+        return c instanceof String s && s.startsWith("software");
     }
 
     private static ByteBuffer map(Path p, boolean writable) throws IOException {
@@ -232,6 +244,24 @@ public final class PcqQueue implements Closeable {
 
     // ---- the queue
 
+    /** Writes back a range under software coherence; on coherent memory a fence orders the stores. */
+    private void flush(ByteBuffer b, int at, int length) {
+        if (maintain) {
+            FamfsCaches.flush(b, at, length);
+        } else {
+            java.lang.invoke.VarHandle.fullFence();
+        }
+    }
+
+    /** Invalidates a range under software coherence; on coherent memory a fence orders the loads. */
+    private void invalidate(ByteBuffer b, int at, int length) {
+        if (maintain) {
+            FamfsCaches.invalidate(b, at, length);
+        } else {
+            java.lang.invoke.VarHandle.fullFence();
+        }
+    }
+
     public long nbuckets() {
         return nbuckets;
     }
@@ -248,9 +278,9 @@ public final class PcqQueue implements Closeable {
     /** Both headers now (the indices invalidated first), checked as at open. */
     public PcqStatus status() throws IOException {
         checkOpen();
-        FamfsCaches.invalidate(producer, 0, PRODUCER_HEADER);
-        FamfsCaches.invalidate(consumer, 0, Long.BYTES * 2);
-        FamfsCaches.invalidate(consumer, C_NEXT_SEQ, Long.BYTES);
+        invalidate(producer, 0, PRODUCER_HEADER);
+        invalidate(consumer, 0, Long.BYTES * 2);
+        invalidate(consumer, C_NEXT_SEQ, Long.BYTES);
         return readStatus(producer, consumer, producerPath);
     }
 
@@ -311,20 +341,20 @@ public final class PcqQueue implements Closeable {
                 if (!wait.pause()) {
                     return -1;
                 }
-                FamfsCaches.invalidate(consumer, C_CONSUMER_INDEX, Long.BYTES);
+                invalidate(consumer, C_CONSUMER_INDEX, Long.BYTES);
             }
             long seq = producer.getLong(P_NEXT_SEQ);
             producer.putLong(P_NEXT_SEQ, seq + 1);
-            FamfsCaches.flush(producer, P_NEXT_SEQ, Long.BYTES); // not in the reference: a restarted producer reads it
+            flush(producer, P_NEXT_SEQ, Long.BYTES); // not in the reference: a restarted producer reads it
             java.util.Arrays.fill(bucket, (byte) 0);
             payload.get(payload.position(), bucket, 0, n);
             bucketView.putLong(bucketSize - TRAILER, seq);
             bucketView.putLong(bucketSize - Long.BYTES, crcOf(bucket));
             int at = bucketOffset(putIndex);
             producer.put(at, bucket);
-            FamfsCaches.flush(producer, at, bucketSize);
+            flush(producer, at, bucketSize);
             producer.putLong(P_PRODUCER_INDEX, (putIndex + 1) % nbuckets);
-            FamfsCaches.flush(producer, P_PRODUCER_INDEX, Long.BYTES);
+            flush(producer, P_PRODUCER_INDEX, Long.BYTES);
             payload.position(payload.position() + n);
             return seq;
         }
@@ -370,7 +400,7 @@ public final class PcqQueue implements Closeable {
             long getIndex = index(consumer, C_CONSUMER_INDEX, "consumer");
             boolean counted = false;
             while (true) {
-                FamfsCaches.invalidate(producer, P_PRODUCER_INDEX, Long.BYTES);
+                invalidate(producer, P_PRODUCER_INDEX, Long.BYTES);
                 if (index(producer, P_PRODUCER_INDEX, "producer") != getIndex) {
                     break;
                 }
@@ -392,7 +422,7 @@ public final class PcqQueue implements Closeable {
             consumer.putLong(C_NEXT_SEQ, expect + 1);
             dst.put(bucket, 0, payloadSize());
             consumer.putLong(C_CONSUMER_INDEX, (getIndex + 1) % nbuckets);
-            FamfsCaches.flush(consumer, C_CONSUMER_INDEX, Long.BYTES);
+            flush(consumer, C_CONSUMER_INDEX, Long.BYTES);
             return expect;
         }
     }
@@ -431,7 +461,7 @@ public final class PcqQueue implements Closeable {
                 retries.incrementAndGet();
                 counted = true;
             }
-            FamfsCaches.invalidate(producer, at, bucketSize);
+            invalidate(producer, at, bucketSize);
         }
     }
 
