@@ -291,9 +291,11 @@ class CoherenceTest {
         io.github.famfs.testing.ChildJvm.Result r = io.github.famfs.testing.ChildJvm.run(WithoutHelper.class, 120,
                 img.toString());
         assertEquals(0, r.exitCode(), r::describe);
-        String why = "no cache-line helper: /nonexistent-famfs-tmp/libfamfscache-";
+        String why = "no cache-line helper: cannot unpack the cache-line helper into java.io.tmpdir"
+                + " /nonexistent-famfs-tmp: java.nio.file.NoSuchFileException: /nonexistent-famfs-tmp/libfamfscache-";
         assertTrue(r.output().contains("software refused: " + img + ": coherence=software needs famfs-nio's native"
-                + " cache-line helper, which did not load (/nonexistent-famfs-tmp/libfamfscache-"), r::describe);
+                + " cache-line helper, which did not load (cannot unpack the cache-line helper into java.io.tmpdir"
+                + " /nonexistent-famfs-tmp: "), r::describe);
         assertTrue(r.output().contains("hardware: hardware: metadata only (file data left to the memory system);"
                 + " fences only (" + why), r::describe);
         assertTrue(r.output().contains("native false"), r::describe);

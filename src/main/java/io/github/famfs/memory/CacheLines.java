@@ -51,13 +51,19 @@ public final class CacheLines {
                 throw new IOException("the cache-line helper is built for linux-x86_64; this is " + os + "/" + arch);
             }
             Path file;
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             try (InputStream in = CacheLines.class.getResourceAsStream(RESOURCE)) {
                 if (in == null) {
                     throw new IOException("the cache-line helper " + RESOURCE + " is not in famfs-nio's jar");
                 }
-                file = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "libfamfscache-", ".so",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                try {
+                    file = Files.createTempFile(dir, "libfamfscache-", ".so",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new IOException("cannot unpack the cache-line helper into java.io.tmpdir " + dir + ": " + e,
+                            e);
+                }
             }
             // loaded (dlopen) and bound at once, then unlinked: the process keeps its mapping, nothing is left behind
             try {
