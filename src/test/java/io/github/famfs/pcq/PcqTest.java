@@ -340,6 +340,15 @@ class PcqTest {
                 assertThrows(PcqException.class, () -> q.offer(ByteBuffer.allocate(1)));
             }
             assertThrows(PcqException.class, () -> PcqQueue.open(p, PcqQueue.Role.READER));
+            // hostile geometry: buckets past the file, a bucket size that is no power of two, an overflowing count
+            for (long[] bad : new long[][] {{8, 1L << 62}, {16, 100}, {24, 1L << 40}, {8, -1}}) {
+                PcqQueue.create(fs.getPath("/h" + bad[0] + "-" + bad[1]), 4, 64);
+                Path h = fs.getPath("/h" + bad[0] + "-" + bad[1]);
+                ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, bad[1]);
+                poke(h, bad[0], v.array());
+                PcqException g = assertThrows(PcqException.class, () -> PcqQueue.open(h, PcqQueue.Role.BOTH));
+                assertTrue(g.getMessage().contains("pcq geometry"), g.getMessage());
+            }
         }
     }
 }
