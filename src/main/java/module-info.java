@@ -15,11 +15,14 @@ module io.github.famfs.nio {
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;
+    exports io.github.famfs.pcq;
 
     // Not API: jnr-ffi implements the libc binding (memory.libc.LibC) with a class it generates in its own class
     // loader, whose unnamed module must be able to access the interface at run time. A qualified opens/exports
     // cannot name an unnamed module, so the package (the binding alone) is opened to all: run-time access only.
     opens io.github.famfs.memory.libc;
+    // the same for the cache-line helper's binding (memory.cache.CacheHelper)
+    opens io.github.famfs.memory.cache;
 
     // the famfs command-line tool: picocli reads and sets its commands' annotated fields reflectively
     opens io.github.famfs.cli to info.picocli;

@@ -1,6 +1,7 @@
 package io.github.famfs.cli;
 
 import io.github.famfs.nio.FamfsOption;
+import io.github.famfs.nio.UnixAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,30 +29,16 @@ final class CreateOptions {
         FileAttribute<?>[] attributes(Integer mode) {
             List<FileAttribute<?>> a = new ArrayList<>();
             if (mode != null) {
-                a.add(attribute("unix:mode", mode));
+                a.add(UnixAttributes.mode(mode));
             }
             if (uid != null) {
-                a.add(attribute("unix:uid", uid));
+                a.add(UnixAttributes.uid(uid));
             }
             if (gid != null) {
-                a.add(attribute("unix:gid", gid));
+                a.add(UnixAttributes.gid(gid));
             }
             return a.toArray(new FileAttribute<?>[0]);
         }
-    }
-
-    static FileAttribute<Integer> attribute(String name, int value) {
-        return new FileAttribute<>() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Integer value() {
-                return value;
-            }
-        };
     }
 
     /** {@code -N -B -C}: interleaved allocation, as the reference's creat and cp have it. */

@@ -22,8 +22,19 @@ final class Session implements AutoCloseable {
     private final Map<Path, FileSystem> open = new HashMap<>();
     private final List<FileSystem> order = new ArrayList<>();
 
+    /** More env keys for every file system this session opens (e.g. {@code coherence}). */
+    private final Map<String, Object> extra = new HashMap<>();
+
     Session(UUID systemUuid) {
         this.systemUuid = systemUuid;
+    }
+
+    /** Adds env key {@code key} (nothing when {@code value} is null) for the file systems opened from now on. */
+    Session with(String key, Object value) {
+        if (value != null) {
+            extra.put(key, value);
+        }
+        return this;
     }
 
     /** The famfs URI of a device path (the provider's encoding: any file name, '!' included, is taken literally). */
@@ -56,7 +67,9 @@ final class Session implements AutoCloseable {
             }
             return fs;
         }
-        fs = FileSystems.newFileSystem(uri(device), env(write, systemUuid));
+        Map<String, Object> env = env(write, systemUuid);
+        env.putAll(extra);
+        fs = FileSystems.newFileSystem(uri(device), env);
         open.put(key, fs);
         order.add(fs);
         return fs;

@@ -5,7 +5,7 @@ import picocli.CommandLine;
 
 /**
  * The famfs subcommands, by name, made only when needed: picocli builds a command's model by reflection over its
- * annotated class, which costs about as much for each of the fourteen commands as the command itself takes on a
+ * annotated class, which costs about as much for each of the fifteen commands as the command itself takes on a
  * small image, so a command line that names one command gets only that one (and the top-level help, a usage error
  * or a mistyped name gets them all, for the list and the suggestions).
  */
@@ -14,11 +14,11 @@ final class Subcommands {
 
     /** Every subcommand's name, in the order the help lists them. */
     static final List<String> NAMES = List.of("mkfs", "fsck", "mkdir", "cp", "creat", "verify", "getmap", "logplay",
-            "ls", "stat", "cat", "get", "df", "quickstart");
+            "ls", "stat", "cat", "get", "df", "pcq", "quickstart");
 
     /**
      * A new instance of the subcommand {@code name}, or null when there is none. Typed {@code Object} (it is one of
-     * the {@link FamfsCommand}s) so that verifying this method loads none of the fourteen classes.
+     * the {@link FamfsCommand}s) so that verifying this method loads none of the fifteen classes.
      */
     static Object create(String name) {
         switch (name) {
@@ -48,6 +48,8 @@ final class Subcommands {
                 return new GetCommand();
             case "df":
                 return new DfCommand();
+            case "pcq":
+                return new PcqCommand();
             case "quickstart":
                 return new QuickstartCommand();
             default:

@@ -38,6 +38,8 @@ public final class Device implements Closeable {
      * the first, and again after an interrupt closed it. Guarded by {@link #transferLock}.
      */
     private FileChannel transferChannel;
+    /** Software coherence: every data write is written back from the CPU caches, every data read invalidated. */
+    private volatile boolean maintainData;
 
     private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength) {
         this.info = info;
@@ -265,6 +267,9 @@ public final class Device implements Closeable {
      * Valid only while the caller holds an entry.
      */
     public void copyTo(long offset, ByteBuffer dst, int length) {
+        if (maintainData) {
+            invalidateCaches(offset, length);
+        }
         forEachWindow(offset, length, (w, at, n) -> {
             dst.put(dst.position(), w, at, n);
             dst.position(dst.position() + n);
@@ -339,8 +344,41 @@ public final class Device implements Closeable {
         if (writesThroughFile()) {
             writeThroughFile(src.slice(src.position(), length), offset);
             src.position(src.position() + length);
+            written(offset, length);
         } else {
             copyFrom(src, offset, length);
+        }
+    }
+
+    /**
+     * Software coherence (env {@code coherence=software}): from now on the bytes that {@link #write},
+     * {@link #copyFrom}, {@link #copyWithin} and {@link #transferThroughFile} put in are written back from the CPU
+     * caches before they return, and {@link #copyTo} invalidates what it reads first.
+     */
+    public void maintainData(boolean on) {
+        maintainData = on;
+    }
+
+    public boolean maintainsData() {
+        return maintainData;
+    }
+
+    /** Writes back the CPU cache lines of device bytes {@code [offset, offset+length)}, then SFENCE. */
+    public void flushCaches(long offset, long length) {
+        checkRange(offset, length);
+        CacheLines.flush(base + offset, length);
+    }
+
+    /** Drops the CPU cache lines of device bytes {@code [offset, offset+length)}, then SFENCE. */
+    public void invalidateCaches(long offset, long length) {
+        checkRange(offset, length);
+        CacheLines.invalidate(base + offset, length);
+    }
+
+    /** After new data bytes went in: written back under software coherence. */
+    public void written(long offset, long length) {
+        if (maintainData) {
+            flushCaches(offset, length);
         }
     }
 
@@ -376,6 +414,7 @@ public final class Device implements Closeable {
                 done += n;
             }
         }
+        written(offset, done);
         return done;
     }
 
@@ -422,6 +461,7 @@ public final class Device implements Closeable {
             w.put(at, src, src.position(), n);
             src.position(src.position() + n);
         });
+        written(offset, length);
     }
 
     /**

@@ -44,16 +44,27 @@ public final class Formatter {
      */
     public static Superblock format(ByteBuffer superblock, ByteBuffer log, long deviceSize, long logLen,
             UUID systemUuid, String deviceName) {
+        return format(superblock, log, deviceSize, logLen, systemUuid, deviceName, CacheMaintenance.FENCES);
+    }
+
+    /**
+     * Formats, writing back the CPU caches as the reference's mkfs does: the log, then the superblock (and the
+     * killed magic before the log is touched).
+     */
+    public static Superblock format(ByteBuffer superblock, ByteBuffer log, long deviceSize, long logLen,
+            UUID systemUuid, String deviceName, CacheMaintenance caches) {
         check(deviceSize, logLen);
         ByteBuffer sbuf = superblock.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer lbuf = log.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         sbuf.putLong(0, 0);
         VarHandle.fullFence();
+        caches.flush(sbuf, 0, Long.BYTES);
         ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
         for (int at = 0; at < logLen; at += zeros.capacity()) {
             lbuf.put(at, zeros, 0, (int) Math.min(zeros.capacity(), logLen - at));
         }
         LogHeader.empty(logLen).encode(lbuf);
+        caches.flush(lbuf, 0, (int) logLen);
         sbuf.put(0, zeros, 0, Math.min(4096, sbuf.capacity()));
         Superblock sb = Superblock.create(logLen, UUID.randomUUID(), UUID.randomUUID(), systemUuid, deviceSize,
                 deviceName);
@@ -63,6 +74,7 @@ public final class Formatter {
         VarHandle.fullFence();
         sbuf.putLong(0, Layout.SUPER_MAGIC);
         VarHandle.fullFence();
+        caches.flush(sbuf, 0, Math.min(4096, sbuf.capacity()));
         return sb;
     }
 }

@@ -73,8 +73,11 @@ public final class LogReplay {
     public long entriesDecoded() {
         return decoded;
     }
+    private final CacheMaintenance caches;
+    private long retried;
 
-    private LogReplay(Superblock sb, ByteBuffer log, long deviceLimit) {
+    private LogReplay(Superblock sb, ByteBuffer log, long deviceLimit, CacheMaintenance caches) {
+        this.caches = caches;
         this.sb = sb;
         this.log = log.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.deviceLimit = deviceLimit;
@@ -104,6 +107,16 @@ public final class LogReplay {
      * @throws FormatException when the log header is invalid, or the device is too small or too large to serve
      */
     public static Result replay(Superblock sb, ByteBuffer log, long realDeviceSize) throws FormatException {
+        return replay(sb, log, realDeviceSize, CacheMaintenance.FENCES);
+    }
+
+    /**
+     * Replays the log with the reference's cache maintenance (famfs-format.md §8.3): the header and the entries
+     * not yet replayed are invalidated before they are read, and an entry that fails its CRC or seqnum is
+     * invalidated and read once more before replay stops there (its bytes may arrive after the header's).
+     */
+    public static Result replay(Superblock sb, ByteBuffer log, long realDeviceSize, CacheMaintenance caches)
+            throws FormatException {
         long limit = deviceLimit(sb, realDeviceSize);
         if (limit < sb.dataStart()) {
             throw new FormatException("the device holds " + Long.toUnsignedString(realDeviceSize)
@@ -116,7 +129,7 @@ public final class LogReplay {
                     + " units needs " + units + " units, more than famfs-nio tracks (" + AllocationBitmap.MAX_UNITS
                     + ")");
         }
-        LogReplay r = new LogReplay(sb, log, limit);
+        LogReplay r = new LogReplay(sb, log, limit, caches);
         if (realDeviceSize != sb.deviceSize()) {
             r.problem(FamfsProblem.Kind.DEVICE, -1, null, "the device holds " + realDeviceSize
                     + " bytes but the superblock says " + Long.toUnsignedString(sb.deviceSize()) + " (dd_size): "
@@ -135,6 +148,7 @@ public final class LogReplay {
      * @return the number of entries now replayed
      */
     public long catchUp() throws FormatException {
+        caches.invalidate(log, 0, Layout.LOG_HEADER_SIZE);
         LogHeader header = LogHeader.decode(log);
         header.validate(log, sb.logLen());
         long used = header.usedEntries();
@@ -143,11 +157,14 @@ public final class LogReplay {
             clampReported = true;
             problem(FamfsProblem.Kind.DEVICE, -1, null, clamp);
         }
+        if (badEntry < 0 && replayed < used) {
+            caches.invalidate(log, Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * (int) replayed,
+                    Layout.ENTRY_SIZE * (int) (used - replayed));
+        }
         while (badEntry < 0 && replayed < used) {
             int i = (int) replayed;
-            log.get(Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i, copy);
             try {
-                LogEntry.check(entry, i);
+                readChecked(i);
             } catch (FormatException e) {
                 badEntry = i;
                 problem(FamfsProblem.Kind.BAD_ENTRY, i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
@@ -161,6 +178,28 @@ public final class LogReplay {
         namespace.update(header, replayed, new Namespace.Stats(files, dirs, fileBytes, bitmap.unit(),
                 bitmap.bits(), bitmap.usedUnits(), bitmap.freeUnits(), collisions));
         return replayed;
+    }
+
+    /**
+     * Copies entry {@code i} out and checks it; on a failure, invalidates it and tries once more, as the reference
+     * does: the header that counts an entry may reach this host before the entry's bytes.
+     */
+    private void readChecked(int i) throws FormatException {
+        int at = Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * i;
+        log.get(at, copy);
+        try {
+            LogEntry.check(entry, i);
+        } catch (FormatException first) {
+            retried++;
+            caches.invalidate(log, at, Layout.ENTRY_SIZE);
+            log.get(at, copy);
+            LogEntry.check(entry, i);
+        }
+    }
+
+    /** Entries that failed their first check and were read again after an invalidate. */
+    public long retried() {
+        return retried;
     }
 
     /** The first invalid entry, where replay stopped, or -1. */

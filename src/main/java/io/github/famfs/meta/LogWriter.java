@@ -17,10 +17,20 @@ import java.nio.ByteOrder;
  */
 public final class LogWriter {
     private final ByteBuffer log;
+    private final CacheMaintenance caches;
 
     /** @param log the device's log bytes, writable */
     public LogWriter(ByteBuffer log) {
+        this(log, CacheMaintenance.FENCES);
+    }
+
+    /**
+     * @param log    the device's log bytes, writable
+     * @param caches written back after each write: the entry, then the header (famfs-format.md §8.2, §8.3)
+     */
+    public LogWriter(ByteBuffer log, CacheMaintenance caches) {
         this.log = log.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.caches = caches;
     }
 
     /** Free slots left. */
@@ -43,11 +53,14 @@ public final class LogWriter {
                     + " directory takes one; a larger log needs a new file system, e.g. logLength=16M)");
         }
         ByteBuffer e = entry.encode(index);
-        log.put((int) (Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * index), e, 0, Layout.ENTRY_SIZE);
+        int at = (int) (Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * index);
+        log.put(at, e, 0, Layout.ENTRY_SIZE);
         VarHandle.fullFence();
+        caches.flush(log, at, Layout.ENTRY_SIZE);
         log.putLong(32, index + 1);
         log.putLong(40, index + 1);
         VarHandle.fullFence();
+        caches.flush(log, 0, Layout.LOG_HEADER_SIZE);
         return index;
     }
 }

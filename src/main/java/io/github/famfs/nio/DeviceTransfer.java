@@ -148,6 +148,7 @@ final class DeviceTransfer {
                 }
             }
             got[0] += into.position();
+            device.written(devOff, into.position());
         });
         return got[0];
     }

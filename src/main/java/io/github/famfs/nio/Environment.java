@@ -28,10 +28,17 @@ import java.util.UUID;
  *   <li>{@code nstrips}, {@code chunkSize}, {@code nbuckets}: the file-system default for new files: interleaved
  *       over nstrips strips in chunkSize chunks (default 2M) within nbuckets buckets (default nstrips).
  *   <li>{@code refreshInterval}, {@code clientWrites}: live sharing, see {@link LiveOptions}.
+ *   <li>{@code coherence}: {@code hardware} (default) or {@code software}. Both do the reference's metadata cache
+ *       maintenance (superblock, log header and entries invalidated before reading, entries then header written
+ *       back after an append). {@code software} also writes back every byte famfs-nio writes into a file before
+ *       the entry that publishes it, and invalidates before channel and stream reads; it needs the native
+ *       cache-line helper and refuses to open without it. The file store attribute {@code famfs:coherence} says
+ *       what is in use.
  * </ul>
  */
 public record Environment(Optional<AccessMode> accessMode, Optional<UUID> systemUuid, boolean create, boolean force,
-        Optional<Long> deviceSize, long logLength, Optional<InterleaveParams> interleave, LiveOptions live) {
+        Optional<Long> deviceSize, long logLength, Optional<InterleaveParams> interleave, LiveOptions live,
+        Coherence coherence) {
     public static final String ACCESS_MODE = "accessMode";
     public static final String SYSTEM_UUID = "systemUuid";
     public static final String CREATE = "create";
@@ -41,8 +48,23 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
     public static final String NSTRIPS = "nstrips";
     public static final String CHUNK_SIZE = "chunkSize";
     public static final String NBUCKETS = "nbuckets";
+    public static final String COHERENCE = "coherence";
     private static final Set<String> KNOWN = Set.of(ACCESS_MODE, SYSTEM_UUID, CREATE, FORCE, DEVICE_SIZE, LOG_LENGTH,
-            NSTRIPS, CHUNK_SIZE, NBUCKETS, LiveOptions.REFRESH_INTERVAL, LiveOptions.CLIENT_WRITES);
+            NSTRIPS, CHUNK_SIZE, NBUCKETS, COHERENCE, LiveOptions.REFRESH_INTERVAL, LiveOptions.CLIENT_WRITES);
+
+    /** Who keeps the CPU caches coherent with the shared memory for file data (see the class comment). */
+    public enum Coherence {
+        /** The memory system (one host, or hardware-coherent shared CXL memory): only metadata is maintained. */
+        HARDWARE,
+        /** famfs-nio: every data write written back, every channel/stream read invalidated first. */
+        SOFTWARE;
+
+        /** The env value: {@code hardware} or {@code software}. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public enum AccessMode {
         READ_ONLY("readOnly"), READ_WRITE("readWrite");
@@ -118,7 +140,15 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
             checkKey(NSTRIPS, env.get(NSTRIPS), () -> InterleaveParams.checkNstrips(nstrips, nbuckets));
             interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
         }
-        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, LiveOptions.parse(env));
+        Coherence coherence = Coherence.HARDWARE;
+        Object co = env.get(COHERENCE);
+        if (co != null) {
+            coherence = java.util.Arrays.stream(Coherence.values()).filter(c -> c.toString().equals(co.toString()))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("famfs env key 'coherence' has value '"
+                            + co + "' (expected hardware or software)"));
+        }
+        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, LiveOptions.parse(env),
+                coherence);
     }
 
     /** Runs {@code check}; its IllegalArgumentException is rethrown naming {@code key} and its value. */

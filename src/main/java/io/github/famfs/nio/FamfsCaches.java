@@ -1,36 +1,79 @@
 package io.github.famfs.nio;
 
-import java.lang.invoke.VarHandle;
+import io.github.famfs.memory.CacheLines;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
 import java.util.Objects;
 
 /**
- * CPU cache maintenance for famfs memory shared between hosts.
+ * CPU cache maintenance for famfs memory shared between hosts, for applications that share mutable data through
+ * mappings (famfs-format.md §8.3).
  *
- * <p>famfs-nio assumes cache-coherent memory (a single host, or CXL memory shared coherently): a store is seen
- * by every other mapping of the same bytes, in the order the fences here impose, and these calls cost one fence.
- * Memory that is not coherent needs the reference's cache-line instructions (CLWB/CLFLUSHOPT over each 64-byte
- * line, then SFENCE, per famfs-format.md §8.3), which Java cannot issue; a native helper for them is planned
- * with multi-host shared use. The calls below are where applications put those flushes today, so that code
- * written now is right on non-coherent memory later.
+ * <p>Memory that is not cache-coherent between hosts needs the reference's cache-line instructions: a writer
+ * writes back what it wrote before another host reads it, a reader drops its stale lines before reading what
+ * another host wrote. These calls issue them through famfs-nio's native helper: CLWB (else CLFLUSHOPT, else
+ * CLFLUSH) to write back, CLFLUSHOPT (else CLFLUSH) to invalidate, then SFENCE, one native call per range. Where
+ * the helper cannot load (not Linux x86-64, no temporary directory) they only fence, and {@link #instructions()}
+ * says so.
  *
  * <ul>
  *   <li>{@link #flush}: after writing a range, before another host reads it (a writer's publish);
  *   <li>{@link #invalidate}: before reading a range another host wrote (a reader's acquire).
  * </ul>
+ * Ranges are rounded out to whole 64-byte lines; the bytes outside the range that share those lines are written
+ * back (and dropped) too, which is harmless.
  */
 public final class FamfsCaches {
     private FamfsCaches() {}
 
-    /** Makes writes to {@code buffer[index, index+length)} visible to other hosts before later writes. */
+    /** Writes back {@code buffer[index, index+length)} to memory, so other hosts can read it. */
     public static void flush(ByteBuffer buffer, int index, int length) {
         Objects.checkFromIndexSize(index, length, buffer.capacity());
-        VarHandle.fullFence();
+        CacheLines.flush(buffer, index, length);
     }
 
-    /** Makes later reads of {@code buffer[index, index+length)} see what other hosts flushed. */
+    /** Drops the cached lines of {@code buffer[index, index+length)}: later reads see what other hosts flushed. */
     public static void invalidate(ByteBuffer buffer, int index, int length) {
         Objects.checkFromIndexSize(index, length, buffer.capacity());
-        VarHandle.fullFence();
+        CacheLines.invalidate(buffer, index, length);
+    }
+
+    /**
+     * Writes back bytes {@code [position, position+length)} of the famfs file {@code file}, wherever they lie on
+     * the device (strips and extents included).
+     *
+     * @throws ProviderMismatchException when {@code file} is not on a famfs
+     * @throws IOException               when it is missing or a directory
+     * @throws IndexOutOfBoundsException when the range is not inside the file
+     */
+    public static void flush(Path file, long position, long length) throws IOException {
+        famfs(file).getFileSystem().maintainCaches(famfs(file), position, length, true);
+    }
+
+    /** Invalidates bytes {@code [position, position+length)} of the famfs file {@code file}; see {@link #flush(Path, long, long)}. */
+    public static void invalidate(Path file, long position, long length) throws IOException {
+        famfs(file).getFileSystem().maintainCaches(famfs(file), position, length, false);
+    }
+
+    /**
+     * The instructions in use, e.g. {@code flush=clwb invalidate=clflushopt fence=sfence}, or {@code fences only
+     * (no cache-line helper: why)}.
+     */
+    public static String instructions() {
+        return CacheLines.describe();
+    }
+
+    /** Whether the native helper is loaded (false: these calls only fence). */
+    public static boolean isNative() {
+        return CacheLines.isAvailable();
+    }
+
+    private static FamfsPath famfs(Path file) {
+        if (!(Objects.requireNonNull(file, "file") instanceof FamfsPath p)) {
+            throw new ProviderMismatchException("not a famfs path: " + file);
+        }
+        return p;
     }
 }

@@ -110,13 +110,15 @@ public final class FamfsFileStore extends FileStore {
                 return fs.deviceInfo().kind().toString();
             case "alignment":
                 return fs.deviceInfo().alignment();
+            case "coherence":
+                return fs.coherence();
             default:
                 throw new UnsupportedOperationException("famfs file store has no attribute '" + attribute + "'");
         }
     }
 
     static final Set<String> ATTRIBUTES = Set.of("problems", "uuid", "systemUuid", "role", "logEntries",
-            "logCapacity", "files", "directories", "fileBytes", "daxdevs", "deviceKind", "alignment");
+            "logCapacity", "files", "directories", "fileBytes", "daxdevs", "deviceKind", "alignment", "coherence");
 
     @Override
     public String toString() {

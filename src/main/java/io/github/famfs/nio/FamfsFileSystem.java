@@ -7,6 +7,7 @@ import io.github.famfs.format.FormatException;
 import io.github.famfs.format.InterleaveParams;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.Superblock;
+import io.github.famfs.memory.CacheLines;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
 import io.github.famfs.memory.Lifecycle;
@@ -96,6 +97,11 @@ public final class FamfsFileSystem extends FileSystem {
         if (env.create()) {
             Formatting.formatIfNeeded(info, env);
         }
+        if (env.coherence() == Environment.Coherence.SOFTWARE && !CacheLines.isAvailable()) {
+            throw new IOException(info.path() + ": coherence=software needs famfs-nio's native cache-line helper,"
+                    + " which did not load (" + CacheLines.failure() + "); use coherence=hardware on cache-coherent"
+                    + " memory");
+        }
         String[] why = {null};
         Optional<UUID> host = HostIdentity.systemUuid(env, why);
         if (info.size() < Layout.SUPERBLOCK_SIZE) {
@@ -147,6 +153,7 @@ public final class FamfsFileSystem extends FileSystem {
             probe.close();
             device = Device.open(info, true);
         }
+        device.maintainData(env.coherence() == Environment.Coherence.SOFTWARE);
         try {
             device.acquire();
             LogReplay.Result result;
@@ -159,7 +166,7 @@ public final class FamfsFileSystem extends FileSystem {
                 }
                 log = device.slice(Layout.LOG_OFFSET, (int) sb.logLen());
                 try {
-                    result = LogReplay.replay(sb, log, info.size());
+                    result = LogReplay.replay(sb, log, info.size(), CacheLines.maintenance());
                 } catch (FormatException e) {
                     throw new FormatException(info.path() + ": " + e.getMessage());
                 }
@@ -169,7 +176,7 @@ public final class FamfsFileSystem extends FileSystem {
             }
             FamfsMaster writer = null;
             if (mode == AccessMode.READ_WRITE) {
-                writer = new FamfsMaster(device, follower, new LogWriter(log),
+                writer = new FamfsMaster(device, follower, new LogWriter(log, CacheLines.maintenance()),
                         new Allocator(result.bitmap(), result.namespace().deviceLimit()));
             }
             FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
@@ -186,6 +193,7 @@ public final class FamfsFileSystem extends FileSystem {
         device.acquire();
         try {
             ByteBuffer raw = ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
+            device.invalidateCaches(0, Layout.SUPERBLOCK_SIZE);
             device.copyTo(0, raw, Layout.SUPERBLOCK_SIZE);
             raw.flip();
             Superblock sb = Superblock.decode(raw);
@@ -417,6 +425,42 @@ public final class FamfsFileSystem extends FileSystem {
         device.acquire();
         try {
             return namespace.fileMap(file, log, path.toString());
+        } finally {
+            device.release();
+        }
+    }
+
+    /** The file store attribute {@code famfs:coherence}: the mode and the instructions it uses. */
+    String coherence() {
+        String how = CacheLines.describe();
+        return device.maintainsData() ? "software: metadata and file data; " + how
+                : "hardware: metadata only (file data left to the memory system); " + how;
+    }
+
+    /**
+     * Writes back ({@code flush}) or invalidates the CPU cache lines of bytes {@code [position, position+length)}
+     * of the file at {@code path}, over every device range that holds them (see {@link FamfsCaches}).
+     */
+    void maintainCaches(FamfsPath path, long position, long length, boolean flush) throws IOException {
+        Node n = existing(path);
+        if (n.isDirectory()) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory");
+        }
+        FileNode f = (FileNode) n;
+        if (position < 0 || length < 0 || position > f.size() - length) {
+            throw new IndexOutOfBoundsException("range [" + position + ", " + (position + length) + ") is outside "
+                    + path + " (" + f.size() + " bytes)");
+        }
+        FileMap map = fileMap(f, path);
+        device.acquire();
+        try {
+            map.visit(position, length, (fo, devOff, len) -> {
+                if (flush) {
+                    device.flushCaches(devOff, len);
+                } else {
+                    device.invalidateCaches(devOff, len);
+                }
+            });
         } finally {
             device.release();
         }

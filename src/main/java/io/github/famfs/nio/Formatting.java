@@ -3,6 +3,7 @@ package io.github.famfs.nio;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.Superblock;
+import io.github.famfs.memory.CacheLines;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
 import io.github.famfs.meta.Formatter;
@@ -132,6 +133,7 @@ final class Formatting {
         try (Device device = Device.open(info, true)) {
             device.acquire();
             try {
+                device.invalidateCaches(0, Math.min(info.size(), Layout.LOG_OFFSET + env.logLength()));
                 if (!env.force() && info.size() >= Layout.SUPERBLOCK_SIZE && holdsFamfs(device, info)) {
                     checkDeviceSize(info, env);
                     return;
@@ -143,7 +145,7 @@ final class Formatting {
                 Formatter.check(info.size(), env.logLength());
                 UUID host = HostIdentity.systemUuidForFormat(env, info.path());
                 Formatter.format(device.slice(0, 4096), device.slice(Layout.LOG_OFFSET, (int) env.logLength()),
-                        info.size(), env.logLength(), host, info.path().toString());
+                        info.size(), env.logLength(), host, info.path().toString(), CacheLines.maintenance());
                 device.sync(0, Layout.LOG_OFFSET + env.logLength());
             } finally {
                 device.release();

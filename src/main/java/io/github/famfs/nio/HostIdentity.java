@@ -51,7 +51,8 @@ public final class HostIdentity {
     /** This host's system UUID from {@link #SYSTEM_UUID_FILE}, or empty when it has none. */
     public static Optional<UUID> fromHostFile() {
         return systemUuid(new Environment(Optional.empty(), Optional.empty(), false, false, Optional.empty(),
-                io.github.famfs.format.Layout.DEFAULT_LOG_LEN, Optional.empty(), LiveOptions.DEFAULT), new String[1]);
+                io.github.famfs.format.Layout.DEFAULT_LOG_LEN, Optional.empty(), LiveOptions.DEFAULT,
+                Environment.Coherence.HARDWARE), new String[1]);
     }
 
     /** The UUID, or empty (this host is then a client) with the reason in {@code why[0]}. */

@@ -41,6 +41,7 @@ final class LogFollower {
     LogFollower(Device device, LogReplay replayer) {
         this.device = device;
         this.replayer = replayer;
+        device.invalidateCaches(0, Layout.SUPERBLOCK_SIZE);
         device.copyTo(0, superblockBytes, Layout.SUPERBLOCK_SIZE);
         superblockBytes.flip();
         this.superblock = Superblock.decode(superblockBytes);
@@ -73,20 +74,23 @@ final class LogFollower {
     /** The superblock's bytes now, in {@link #scratch}. */
     private ByteBuffer readSuperblockBytes() {
         scratch.clear();
+        device.invalidateCaches(0, Layout.SUPERBLOCK_SIZE);
         device.copyTo(0, scratch, Layout.SUPERBLOCK_SIZE);
         return scratch.flip();
     }
 
     private LogHeader readHeader() {
         scratch.clear();
+        device.invalidateCaches(Layout.LOG_OFFSET, Layout.LOG_HEADER_SIZE);
         device.copyTo(Layout.LOG_OFFSET, scratch, Layout.LOG_HEADER_SIZE);
         return LogHeader.decode(scratch.flip());
     }
 
     private ByteBuffer readEntry(long index, ByteBuffer into) {
         into.clear();
-        device.copyTo(Layout.LOG_OFFSET + Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * index, into,
-                Layout.ENTRY_SIZE);
+        long at = Layout.LOG_OFFSET + Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * index;
+        device.invalidateCaches(at, Layout.ENTRY_SIZE);
+        device.copyTo(at, into, Layout.ENTRY_SIZE);
         return into.flip();
     }
 

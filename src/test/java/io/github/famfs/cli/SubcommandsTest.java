@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 class SubcommandsTest {
     @Test
     void everyNameMakesTheCommandOfThatName() {
-        assertEquals(14, Subcommands.NAMES.size());
+        assertEquals(15, Subcommands.NAMES.size());
         for (String name : Subcommands.NAMES) {
             Object c = Subcommands.create(name);
             assertEquals(name, c.getClass().getAnnotation(Command.class).name());
