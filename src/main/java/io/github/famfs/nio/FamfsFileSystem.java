@@ -51,7 +51,16 @@ public final class FamfsFileSystem extends FileSystem {
     private final FamfsFileSystemProvider provider;
     private final DeviceInfo info;
     private final Device device;
-    private final Namespace namespace;
+    /**
+     * The replayed namespace, and the master's writer (which holds the replay): both dropped once the file system
+     * is closed, so that a Path kept after the close (it references its file system, as the JDK's paths do)
+     * keeps none of the namespace reachable. Read through {@link #namespace()} and {@link #writer()}.
+     */
+    private volatile Namespace namespace;
+    private final Superblock superblock;
+    private final long deviceLimit;
+    /** The counts of the last replay, kept when the namespace is released (for the file store's free space). */
+    private volatile Namespace.Stats closedStats;
     private final ByteBuffer log;
     private final boolean master;
     private final boolean readOnly;
@@ -60,7 +69,7 @@ public final class FamfsFileSystem extends FileSystem {
     private final FamfsFileStore store;
     /** Where channels, pending files and every use of the device register; see {@link #close()}. */
     private final Lifecycle lifecycle;
-    private final FamfsMaster writer;
+    private volatile FamfsMaster writer;
     private final InterleaveParams defaultInterleave;
     private final FamfsFileLocks fileLocks = new FamfsFileLocks();
 
@@ -72,6 +81,8 @@ public final class FamfsFileSystem extends FileSystem {
         this.info = info;
         this.device = device;
         this.namespace = namespace;
+        this.superblock = namespace.superblock();
+        this.deviceLimit = namespace.deviceLimit();
         this.log = log;
         this.master = master;
         this.readOnly = readOnly;
@@ -186,7 +197,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     private void reportProblems() {
-        List<FamfsProblem> problems = namespace.problems();
+        List<FamfsProblem> problems = namespace().problems();
         if (problems.isEmpty()) {
             return;
         }
@@ -202,8 +213,18 @@ public final class FamfsFileSystem extends FileSystem {
 
     // ---- state shared with the provider, paths, channels and attributes
 
+    /** The namespace; {@link ClosedFileSystemException} once the file system is closed and it was released. */
     Namespace namespace() {
-        return namespace;
+        Namespace ns = namespace;
+        if (ns == null) {
+            throw new ClosedFileSystemException();
+        }
+        return ns;
+    }
+
+    /** Device bytes that extents may use (see {@link Namespace#deviceLimit}); known after the close too. */
+    long deviceLimit() {
+        return deviceLimit;
     }
 
     DeviceInfo deviceInfo() {
@@ -224,7 +245,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     UUID superblockUuid() {
-        return namespace.superblock().uuid();
+        return superblock.uuid();
     }
 
     /** The byte-range locks of this file system's channels. */
@@ -264,7 +285,7 @@ public final class FamfsFileSystem extends FileSystem {
     private Node walk(FamfsPath path, boolean[] underFile) {
         ensureOpen();
         String[] names = path.toAbsolutePath().names();
-        Node n = namespace.root();
+        Node n = namespace().root();
         for (int i = 0; i < names.length; i++) {
             if (!(n instanceof DirNode d)) {
                 if (underFile != null) {
@@ -287,7 +308,7 @@ public final class FamfsFileSystem extends FileSystem {
     /** The slow path of {@link #walk}, for names with "." or "..": keeps the directories walked through. */
     private Node walkDots(String[] names, boolean[] underFile) {
         java.util.ArrayDeque<DirNode> parents = new java.util.ArrayDeque<>();
-        Node n = namespace.root();
+        Node n = namespace().root();
         for (String name : names) {
             if (!(n instanceof DirNode d)) {
                 if (underFile != null) {
@@ -367,7 +388,7 @@ public final class FamfsFileSystem extends FileSystem {
     FileMap fileMap(FileNode file, FamfsPath path) throws IOException {
         device.acquire();
         try {
-            return namespace.fileMap(file, log, path.toString());
+            return namespace().fileMap(file, log, path.toString());
         } finally {
             device.release();
         }
@@ -416,7 +437,11 @@ public final class FamfsFileSystem extends FileSystem {
 
     private FamfsMaster writer() {
         checkWritable();
-        return writer;
+        FamfsMaster w = writer;
+        if (w == null) {
+            throw new ClosedFileSystemException();
+        }
+        return w;
     }
 
     /**
@@ -443,7 +468,7 @@ public final class FamfsFileSystem extends FileSystem {
     String checkCanCreate(FamfsPath path) throws IOException {
         FamfsPath given = path.toAbsolutePath().getParent();
         boolean[] underFile = {false};
-        Node parentAsGiven = given == null ? namespace.root() : walk(given, underFile);
+        Node parentAsGiven = given == null ? namespace().root() : walk(given, underFile);
         if (parentAsGiven != null && !parentAsGiven.isDirectory() || underFile[0]) {
             throw new java.nio.file.FileSystemException(path.toString(), null, "Not a directory: parent " + given
                     + " is not a directory");
@@ -494,7 +519,7 @@ public final class FamfsFileSystem extends FileSystem {
         CreateAttributes a = CreateAttributes.parse(attrs, 0666, m.defaultUid(), m.defaultGid(), m.umask());
         InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
         if (il != null) {
-            il.validate(namespace.deviceLimit());
+            il.validate(deviceLimit);
         }
         String[] rel = {null};
         // the check, the name and the lease (the flock, kept until the file is published) in one step, so that
@@ -531,19 +556,34 @@ public final class FamfsFileSystem extends FileSystem {
             return;
         }
         provider.unregister(this);
-        lifecycle.close(() -> {
-            try {
-                if (!readOnly) {
-                    device.sync(0, device.size());
+        try {
+            lifecycle.close(() -> {
+                try {
+                    if (!readOnly) {
+                        device.sync(0, device.size());
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    FamfsMaster w = writer;
+                    if (w != null) {
+                        w.closeLocks();
+                    }
                 }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } finally {
-                if (writer != null) {
-                    writer.closeLocks();
-                }
-            }
-        });
+            });
+        } finally {
+            releaseNamespace();
+        }
+    }
+
+    /** Drops the namespace and the writer once the close is complete (nothing of this file system uses them now). */
+    private void releaseNamespace() {
+        Namespace ns = namespace;
+        if (ns != null) {
+            closedStats = ns.stats();
+        }
+        namespace = null;
+        writer = null;
     }
 
     @Override
@@ -575,7 +615,12 @@ public final class FamfsFileSystem extends FileSystem {
 
     /** Free bytes: the master's allocator now, or (a client) the counts of the last replay. */
     long freeBytes() {
-        return writer != null && !lifecycle.isClosing() ? writer.freeBytes() : namespace.stats().freeBytes();
+        FamfsMaster w = writer;
+        if (w != null && !lifecycle.isClosing()) {
+            return w.freeBytes();
+        }
+        Namespace ns = namespace;
+        return ns != null ? ns.stats().freeBytes() : closedStats.freeBytes();
     }
 
     FamfsFileStore store() {
