@@ -16,7 +16,13 @@ import java.security.SecureRandom;
  */
 final class ChildTable {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Node[].class);
-    private static final SecureRandom SEEDS = new SecureRandom();
+    /**
+     * Seeds: a secret drawn once per JVM from SecureRandom, then one value per table mixed from it and a counter
+     * (drawing from SecureRandom per table costs microseconds, and a famfs may have hundreds of thousands of
+     * directories).
+     */
+    private static final long SECRET = new SecureRandom().nextLong();
+    private static final java.util.concurrent.atomic.AtomicLong TABLES = new java.util.concurrent.atomic.AtomicLong();
     /** A probe run this long at load 1/2 means the seed is being attacked (or is very unlucky): reseed. */
     static final int LONG_RUN = 48;
     private static final int MIN_CAPACITY = 4;
@@ -32,8 +38,12 @@ final class ChildTable {
         this.seed = seed | 1;
     }
 
+    private static long newSeed() {
+        return finish(SECRET + TABLES.incrementAndGet() * 0x9E3779B97F4A7C15L, 0);
+    }
+
     static ChildTable empty() {
-        return empty(SEEDS.nextLong());
+        return empty(newSeed());
     }
 
     /** An empty table with a given seed (tests make names collide under it). */
@@ -85,17 +95,11 @@ final class ChildTable {
 
     /** As {@link #locate(byte[], int, int)} for a Java name; hashes its UTF-8 form without encoding when ASCII. */
     long locate(String name) {
-        long h = seed;
-        int len = name.length();
-        for (int k = 0; k < len; k++) {
-            char c = name.charAt(k);
-            if (c >= 0x80) {
-                byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                return locate(utf8, 0, utf8.length);
-            }
-            h = step(h, c);
+        if (!isAscii(name)) {
+            byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return locate(utf8, 0, utf8.length);
         }
-        int i = (int) finish(h, len) & mask;
+        int i = (int) hashAscii(seed, name) & mask;
         for (long probes = 1;; probes++) {
             Node n = (Node) SLOT.getAcquire(slots, i);
             if (n == null || n.nameEquals(name)) {
@@ -118,14 +122,15 @@ final class ChildTable {
             return rebuilt(slots.length * 2, seed).add(node, mayReseed);
         }
         byte[] name = node.nameBytes();
-        int i = (int) hash(seed, name, 0, name.length) & mask;
+        node.tableHash = (int) hash(seed, name, 0, name.length);
+        int i = node.tableHash & mask;
         int run = 0;
         while (slots[i] != null) {
             i = (i + 1) & mask;
             run++;
         }
         if (run >= LONG_RUN && mayReseed) {
-            return rebuilt(slots.length, SEEDS.nextLong()).add(node, false);
+            return rebuilt(slots.length, newSeed()).add(node, false);
         }
         SLOT.setRelease(slots, i, node);
         count++;
@@ -136,8 +141,11 @@ final class ChildTable {
         ChildTable t = new ChildTable(capacity, newSeed);
         for (Node n : slots) {
             if (n != null) {
-                byte[] name = n.nameBytes();
-                int i = (int) hash(t.seed, name, 0, name.length) & t.mask;
+                if (t.seed != seed) { // reseeded: hash again (growth keeps the seed, and the hashes)
+                    byte[] name = n.nameBytes();
+                    n.tableHash = (int) hash(t.seed, name, 0, name.length);
+                }
+                int i = n.tableHash & t.mask;
                 while (t.slots[i] != null) {
                     i = (i + 1) & t.mask;
                 }
@@ -148,16 +156,54 @@ final class ChildTable {
         return t;
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** The seeded hash of UTF-8 bytes {@code b[off, off+len)}, eight bytes at a step. */
     static long hash(long seed, byte[] b, int off, int len) {
         long h = seed;
-        for (int k = off, end = off + len; k < end; k++) {
-            h = step(h, b[k] & 0xff);
+        int k = off;
+        int end = off + len;
+        for (; k + 8 <= end; k += 8) {
+            h = step(h, (long) LONGS.get(b, k));
         }
-        return finish(h, len);
+        long tail = 0;
+        for (int shift = 0; k < end; k++, shift += 8) {
+            tail |= (b[k] & 0xffL) << shift;
+        }
+        return finish(step(h, tail), len);
     }
 
-    private static long step(long h, int b) {
-        return (h ^ b) * 0x9E3779B97F4A7C15L + (h >>> 29);
+    private static boolean isAscii(String s) {
+        for (int k = 0, len = s.length(); k < len; k++) {
+            if (s.charAt(k) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #hash(long, byte[], int, int)} of an ASCII string's bytes (its chars are its UTF-8 bytes). */
+    private static long hashAscii(long seed, String s) {
+        long h = seed;
+        int len = s.length();
+        long word = 0;
+        int shift = 0;
+        for (int k = 0; k < len; k++) {
+            word |= (long) s.charAt(k) << shift;
+            shift += 8;
+            if (shift == 64) {
+                h = step(h, word);
+                word = 0;
+                shift = 0;
+            }
+        }
+        return finish(step(h, word), len);
+    }
+
+    private static long step(long h, long word) {
+        h = (h ^ word) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 32);
     }
 
     private static long finish(long h, int len) {

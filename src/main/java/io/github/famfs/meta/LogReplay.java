@@ -45,6 +45,10 @@ public final class LogReplay {
     /** Of the entry being replayed: its path's length and where its last name starts (see parentFor). */
     private int pathLen;
     private int nameAt;
+    /** The parent directory found for the last entry, and its path (the log's bytes, without the last slash). */
+    private final byte[] lastParentPath = new byte[Layout.RELPATH_FIELD];
+    private int lastParentLen = -1;
+    private DirNode lastParent;
     private long files;
     private long dirs;
     private long fileBytes;
@@ -175,6 +179,25 @@ public final class LogReplay {
      * entry's copy), or null after reporting why there is none. Walks the path's bytes: nothing is allocated.
      */
     private DirNode parentOf(int index, int at, int len) {
+        int parentLen = len;
+        while (parentLen > 0 && copy[at + parentLen - 1] != '/') {
+            parentLen--;
+        }
+        parentLen = Math.max(0, parentLen - 1); // without the slash; 0 for the root
+        if (parentLen == lastParentLen
+                && java.util.Arrays.equals(copy, at, at + parentLen, lastParentPath, 0, parentLen)) {
+            return lastParent; // entries come in runs under one directory: no walk (directories never change)
+        }
+        DirNode dir = walkParent(index, at, len);
+        if (dir != null) {
+            System.arraycopy(copy, at, lastParentPath, 0, parentLen);
+            lastParentLen = parentLen;
+            lastParent = dir;
+        }
+        return dir;
+    }
+
+    private DirNode walkParent(int index, int at, int len) {
         DirNode dir = root;
         int start = at;
         for (int slash = indexOfSlash(start, at + len); slash >= 0; slash = indexOfSlash(start, at + len)) {

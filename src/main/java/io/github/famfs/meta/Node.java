@@ -16,6 +16,8 @@ public abstract sealed class Node permits DirNode, FileNode {
     private final int uid;
     private final int gid;
     private final int logIndex;
+    /** The hash of the name under the seed of the table that holds this node (written by that table only). */
+    int tableHash;
 
     Node(byte[] name, int mode, int uid, int gid, int logIndex) {
         this.name = name;
