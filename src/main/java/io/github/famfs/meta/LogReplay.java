@@ -322,7 +322,9 @@ public final class LogReplay {
         }
         long shared = 0;
         Extent firstShared = null;
-        for (Extent e : map.extents()) {
+        java.util.List<Extent> extents = map.extents();
+        for (int k = 0, n = extents.size(); k < n; k++) { // no iterator: nothing allocated when not compiled
+            Extent e = extents.get(k);
             if (firstShared == null && bitmap.anySet(e.offset(), e.length())) {
                 firstShared = e;
             }

@@ -37,7 +37,7 @@ class NamespaceReleaseTest {
     Path dir;
 
     private FileSystem format(Path img) throws IOException {
-        return FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("create", "true", "deviceSize", "64M",
+        return FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("create", "true", "deviceSize", "256M",
                 "systemUuid", MASTER));
     }
 
@@ -106,7 +106,7 @@ class NamespaceReleaseTest {
             for (int t = 0; t < 2; t++) {
                 String prefix = top + "/t" + t + "-";
                 threads.add(new Thread(() -> {
-                    for (int i = 0;; i++) {
+                    for (int i = 0; i < 200; i++) { // 30 rounds of 2 x 200 fit the 15,420-entry log
                         String name = prefix + i;
                         try {
                             if (i != 1) { // one small file a thread and round: each takes an allocation unit
