@@ -75,6 +75,9 @@ final class ChildTable {
 
     /** The child named {@code name}, or null. */
     Node get(String name) {
+        if (!isAscii(name) && hasLoneSurrogate(name)) {
+            return null; // no UTF-8 form (getBytes would make a lone surrogate '?'): no stored name is it
+        }
         return (Node) SLOT.getAcquire(slots, (int) locate(name));
     }
 
@@ -172,6 +175,18 @@ final class ChildTable {
             tail |= (b[k] & 0xffL) << shift;
         }
         return finish(step(h, tail), len);
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int k = 0, len = s.length(); k < len; k++) {
+            char c = s.charAt(k);
+            if (Character.isHighSurrogate(c) && k + 1 < len && Character.isLowSurrogate(s.charAt(k + 1))) {
+                k++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isAscii(String s) {

@@ -284,6 +284,12 @@ class NamespaceScaleTest {
             assertEquals(s, ns.root().child(s).name());
         }
         assertNull(ns.root().child("ete"));
+        // a name with no UTF-8 form (a lone surrogate) is no stored name, not even the '?' Java would encode it as
+        log.file("?");
+        Namespace again = log.replay().namespace();
+        assertNotNull(again.root().child("?"));
+        assertNull(again.root().child("\uD800"));
+        assertNull(again.root().child("a\uDC00"));
         List<String> problems = new ArrayList<>();
         for (FamfsProblem p : ns.problems()) {
             problems.add(p.toString());
