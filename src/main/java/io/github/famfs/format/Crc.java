@@ -9,6 +9,9 @@ public final class Crc {
 
     /** CRC-32 of {@code buf[from, from+len)} (absolute, the buffer's position is not moved). */
     public static long of(ByteBuffer buf, int from, int len) {
+        if (buf.hasArray()) {
+            return of(buf.array(), buf.arrayOffset() + from, len);
+        }
         CRC32 crc = new CRC32();
         crc.update(buf.duplicate().limit(from + len).position(from));
         return crc.getValue();

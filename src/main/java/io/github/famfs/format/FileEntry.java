@@ -10,12 +10,12 @@ import java.util.Arrays;
 public record FileEntry(long seqnum, long size, int flags, int uid, int gid, int mode, byte[] relpath, FileMap map,
         String mapError) implements LogEntry {
 
-    static final int OFF_SIZE = 16;
-    static final int OFF_FLAGS = 24;
-    static final int OFF_UID = 28;
-    static final int OFF_GID = 32;
-    static final int OFF_MODE = 36;
-    static final int OFF_RELPATH = 40;
+    public static final int OFF_SIZE = 16;
+    public static final int OFF_FLAGS = 24;
+    public static final int OFF_UID = 28;
+    public static final int OFF_GID = 32;
+    public static final int OFF_MODE = 36;
+    public static final int OFF_RELPATH = 40;
 
     public FileEntry {
         relpath = relpath.clone();

@@ -53,7 +53,8 @@ public sealed interface FileMap permits SimpleMap, InterleavedMap {
 
     /** Decodes the fmap of a FILE entry; hostile counts and unknown types throw, nothing is read out of the entry. */
     static FileMap decode(ByteBuffer entry) throws FormatException {
-        ByteBuffer b = entry.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        // absolute reads only: a buffer already in the log's byte order needs no view
+        ByteBuffer b = entry.order() == ByteOrder.LITTLE_ENDIAN ? entry : entry.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int type = b.getInt(OFF_EXT_TYPE);
         long count = Integer.toUnsignedLong(b.getInt(OFF_COUNT));
         if (type == EXT_SIMPLE) {
@@ -101,6 +102,9 @@ public sealed interface FileMap permits SimpleMap, InterleavedMap {
     }
 
     private static List<Extent> readExtents(ByteBuffer b, int at, int n) {
+        if (n == 1) { // the usual file: one list object, no array to copy it from
+            return List.of(new Extent(b.getLong(at), b.getLong(at + 8), b.getLong(at + 16)));
+        }
         Extent[] out = new Extent[n];
         for (int i = 0; i < n; i++) {
             int o = at + i * Extent.SIZE;
@@ -110,7 +114,23 @@ public sealed interface FileMap permits SimpleMap, InterleavedMap {
     }
 
     /** Shared extent checks: device index, alignment, bounds (overflow-safe). */
-    static void checkExtent(String what, Extent e, boolean lengthAligned, long dataStart, long deviceLimit,
+    static void checkExtent(String kind, int index, Extent e, boolean lengthAligned, long dataStart,
+            long deviceLimit, long alignment) throws FormatException {
+        if (!isValidExtent(e, lengthAligned, dataStart, deviceLimit, alignment)) {
+            checkExtent(kind + " " + index, e, lengthAligned, dataStart, deviceLimit, alignment);
+        }
+    }
+
+    /** Whether {@link #checkExtent} passes (the common case, checked without building its message). */
+    private static boolean isValidExtent(Extent e, boolean lengthAligned, long dataStart, long deviceLimit,
+            long alignment) {
+        long off = e.offset();
+        long len = e.length();
+        return e.devIndex() == 0 && len > 0 && off % alignment == 0 && (!lengthAligned || len % alignment == 0)
+                && off >= dataStart && off < deviceLimit && len <= deviceLimit - off;
+    }
+
+    private static void checkExtent(String what, Extent e, boolean lengthAligned, long dataStart, long deviceLimit,
             long alignment) throws FormatException {
         if (e.devIndex() != 0) {
             throw new FormatException(what + " is on device index " + e.devIndex()

@@ -59,7 +59,7 @@ public record InterleavedMap(long chunkSize, List<Extent> strips) implements Fil
         long nchunks = fileSize / chunkSize + (fileSize % chunkSize != 0 ? 1 : 0);
         for (int k = 0; k < n; k++) {
             Extent s = strips.get(k);
-            FileMap.checkExtent("strip " + k, s, true, dataStart, deviceLimit, alignment);
+            FileMap.checkExtent("strip", k, s, true, dataStart, deviceLimit, alignment);
             long need = bytesNeededOnStrip(k, n, nchunks, fileSize);
             if (s.length() < need) {
                 throw new FormatException("strip " + k + " holds " + s.length() + " bytes but the file needs " + need

@@ -43,7 +43,7 @@ public sealed interface LogEntry permits FileEntry, MkdirEntry, AddDaxdevEntry, 
      * bytes [0,536).
      */
     static void check(ByteBuffer entry, long index) throws FormatException {
-        ByteBuffer b = entry.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = littleEndian(entry);
         long seq = b.getLong(OFF_SEQNUM);
         if (seq != index) {
             throw new FormatException("log entry " + index + " has seqnum " + Long.toUnsignedString(seq)
@@ -57,9 +57,17 @@ public sealed interface LogEntry permits FileEntry, MkdirEntry, AddDaxdevEntry, 
         }
     }
 
+    /**
+     * {@code entry} itself when it reads little-endian, else a little-endian view of it: the codecs only use
+     * absolute reads, so they need no copy of a buffer that is already in the log's byte order.
+     */
+    private static ByteBuffer littleEndian(ByteBuffer entry) {
+        return entry.order() == ByteOrder.LITTLE_ENDIAN ? entry : entry.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** Decodes the payload; never throws: field problems are kept in the result for the replay to report. */
     static LogEntry decode(ByteBuffer entry) {
-        ByteBuffer b = entry.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = littleEndian(entry);
         long seq = b.getLong(OFF_SEQNUM);
         int type = b.getInt(OFF_TYPE);
         switch (type) {

@@ -5,10 +5,10 @@ import java.util.Arrays;
 
 /** A MKDIR entry: a directory at {@code relpath}. */
 public record MkdirEntry(long seqnum, int uid, int gid, int mode, byte[] relpath) implements LogEntry {
-    static final int OFF_UID = 16;
-    static final int OFF_GID = 20;
-    static final int OFF_MODE = 24;
-    static final int OFF_RELPATH = 28;
+    public static final int OFF_UID = 16;
+    public static final int OFF_GID = 20;
+    public static final int OFF_MODE = 24;
+    public static final int OFF_RELPATH = 28;
 
     public MkdirEntry {
         relpath = relpath.clone();

@@ -16,13 +16,18 @@ public final class RelPath {
 
     /** The bytes of the 80-byte field at {@code at} up to the first NUL (all 80 if there is none). */
     public static byte[] read(ByteBuffer entry, int at) {
+        byte[] out = new byte[length(entry, at)];
+        entry.get(at, out);
+        return out;
+    }
+
+    /** The length of the path in the 80-byte field at {@code at}: up to the first NUL, or 80 if there is none. */
+    public static int length(ByteBuffer entry, int at) {
         int len = 0;
         while (len < Layout.RELPATH_FIELD && entry.get(at + len) != 0) {
             len++;
         }
-        byte[] out = new byte[len];
-        entry.get(at, out);
-        return out;
+        return len;
     }
 
     /** Writes {@code path} NUL-padded into the 80-byte field at {@code at}. */
@@ -75,12 +80,17 @@ public final class RelPath {
         if (s.charAt(s.length() - 1) == '/') {
             return "ends with '/'";
         }
-        for (String part : s.split("/", -1)) {
-            if (part.isEmpty()) {
+        for (int start = 0, end; start <= s.length(); start = end + 1) {
+            end = s.indexOf('/', start);
+            if (end < 0) {
+                end = s.length();
+            }
+            int n = end - start;
+            if (n == 0) {
                 return "has an empty component";
             }
-            if (part.equals(".") || part.equals("..")) {
-                return "has a '" + part + "' component (paths must be normalised)";
+            if (s.charAt(start) == '.' && (n == 1 || n == 2 && s.charAt(start + 1) == '.')) {
+                return "has a '" + s.substring(start, end) + "' component (paths must be normalised)";
             }
         }
         return null;

@@ -42,7 +42,7 @@ public record SimpleMap(List<Extent> extents) implements FileMap {
         long total = 0;
         for (int i = 0; i < extents.size(); i++) {
             Extent e = extents.get(i);
-            FileMap.checkExtent("extent " + i, e, i < extents.size() - 1, dataStart, deviceLimit, alignment);
+            FileMap.checkExtent("extent", i, e, i < extents.size() - 1, dataStart, deviceLimit, alignment);
             total = FileMap.addBytes(total, e.length());
         }
         if (fileSize < 0) {

@@ -1,40 +1,76 @@
 package io.github.famfs.meta;
 
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A directory: its children by name. Like the log, it only grows: replay (and a master's appends, replayed the
- * same way) add children; nothing is ever removed or replaced, so readers need no lock.
+ * A directory: its children by name, in a {@link ChildTable}. Like the log, it only grows: replay (and a master's
+ * appends, replayed the same way) add children; nothing is ever removed or replaced, so readers need no lock. A
+ * lookup probes about two slots of the table, however many children the directory has.
  */
 public final class DirNode extends Node {
-    private volatile Map<String, Node> children;
+    private volatile ChildTable children;
 
-    DirNode(String name, int mode, int uid, int gid, int logIndex) {
+    DirNode(byte[] name, int mode, int uid, int gid, int logIndex) {
         super(name, mode, uid, gid, logIndex);
     }
 
     public Node child(String name) {
-        return children == null ? null : children.get(name);
+        ChildTable t = children;
+        return t == null ? null : t.get(name);
     }
 
-    public Collection<Node> children() {
-        return children == null ? Collections.emptyList() : Collections.unmodifiableCollection(children.values());
+    /** The child named by the UTF-8 bytes {@code name[off, off+len)}, or null. */
+    Node child(byte[] name, int off, int len) {
+        ChildTable t = children;
+        return t == null ? null : t.get(name, off, len);
+    }
+
+    /** The children now (a snapshot, in no particular order). */
+    public List<Node> children() {
+        ChildTable t = children;
+        if (t == null) {
+            return List.of();
+        }
+        List<Node> out = new ArrayList<>(t.count());
+        for (int i = 0, n = t.capacity(); i < n; i++) {
+            Node c = t.slot(i);
+            if (c != null) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The names of the children now, sorted as strings. */
+    public String[] childNames() {
+        List<Node> c = children();
+        String[] names = new String[c.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = c.get(i).name();
+        }
+        java.util.Arrays.sort(names);
+        return names;
     }
 
     public int size() {
-        return children == null ? 0 : children.size();
+        ChildTable t = children;
+        return t == null ? 0 : t.count();
     }
 
+    /** Slots looked at to find (or miss) {@code name}: about two at any size; for tests that count work. */
+    int probes(String name) {
+        ChildTable t = children;
+        return t == null ? 0 : (int) (t.locate(name) >>> 32);
+    }
+
+    /** Adds a child whose name is not taken (the caller, replay, checked it). */
     void add(Node node) {
-        Map<String, Node> c = children;
-        if (c == null) {
-            c = new ConcurrentHashMap<>(4);
-            children = c;
+        ChildTable t = children;
+        ChildTable after = (t == null ? ChildTable.empty() : t).add(node);
+        if (after != t) {
+            children = after;
         }
-        c.put(node.name(), node);
     }
 
     @Override

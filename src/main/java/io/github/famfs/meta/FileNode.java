@@ -12,7 +12,7 @@ public final class FileNode extends Node {
     private final String mapProblem;
     private volatile FileMap map;
 
-    FileNode(String name, int mode, int uid, int gid, int logIndex, long size, int flags, String mapProblem) {
+    FileNode(byte[] name, int mode, int uid, int gid, int logIndex, long size, int flags, String mapProblem) {
         super(name, mode, uid, gid, logIndex);
         this.size = size;
         this.flags = flags;

@@ -11,11 +11,11 @@ import io.github.famfs.format.Layout;
 import io.github.famfs.format.LogEntry;
 import io.github.famfs.format.LogHeader;
 import io.github.famfs.format.MkdirEntry;
-import io.github.famfs.format.OtherEntry;
 import io.github.famfs.format.RelPath;
 import io.github.famfs.format.Superblock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Replays a famfs log into a {@link Namespace}, following the reference's logplay (seqnum and CRC per entry,
@@ -41,6 +41,14 @@ public final class LogReplay {
     private final Namespace namespace;
     private final byte[] copy = new byte[Layout.ENTRY_SIZE];
     private final ByteBuffer entry = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+    private final PathCheck paths = new PathCheck();
+    /** Of the entry being replayed: its path's length and where its last name starts (see parentFor). */
+    private int pathLen;
+    private int nameAt;
+    /** The parent directory found for the last entry, and its path (the log's bytes, without the last slash). */
+    private final byte[] lastParentPath = new byte[Layout.RELPATH_FIELD];
+    private int lastParentLen = -1;
+    private DirNode lastParent;
     private long files;
     private long dirs;
     private long fileBytes;
@@ -82,7 +90,7 @@ public final class LogReplay {
         this.log = log.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.deviceLimit = deviceLimit;
         this.bitmap = new AllocationBitmap(deviceLimit, sb.allocUnit());
-        this.root = new DirNode("", 0755, 0, 0, Node.NO_ENTRY);
+        this.root = new DirNode(new byte[0], 0755, 0, 0, Node.NO_ENTRY);
         this.namespace = new Namespace(sb, root, deviceLimit);
     }
 
@@ -172,7 +180,7 @@ public final class LogReplay {
                 break;
             }
             decoded++;
-            apply(i, LogEntry.decode(entry));
+            apply(i);
             replayed++;
         }
         namespace.update(header, replayed, new Namespace.Stats(files, dirs, fileBytes, bitmap.unit(),
@@ -215,30 +223,53 @@ public final class LogReplay {
         namespace.addProblem(new FamfsProblem(kind, index, path, message));
     }
 
-    private void apply(int index, LogEntry e) {
-        if (e instanceof FileEntry f) {
-            addFile(index, f);
-        } else if (e instanceof MkdirEntry m) {
-            addDirectory(index, m);
-        } else if (e instanceof AddDaxdevEntry d) {
+    private void apply(int index) {
+        int type = entry.getInt(LogEntry.OFF_TYPE);
+        if (type == LogEntry.TYPE_FILE) {
+            addFile(index);
+        } else if (type == LogEntry.TYPE_MKDIR) {
+            addDirectory(index);
+        } else if (LogEntry.decode(entry) instanceof AddDaxdevEntry d) {
             namespace.addDaxdev(d);
         } else {
-            OtherEntry o = (OtherEntry) e;
-            String what = o.type() == LogEntry.TYPE_DELETE ? "DELETE (reserved, never written by famfs)"
-                    : "unknown type " + Integer.toUnsignedString(o.type());
+            String what = type == LogEntry.TYPE_DELETE ? "DELETE (reserved, never written by famfs)"
+                    : "unknown type " + Integer.toUnsignedString(type);
             problem(FamfsProblem.Kind.SKIPPED, index, null, "entry of " + what + " skipped");
         }
     }
 
-    /** The parent directory for {@code path}, or null after reporting why there is none. */
-    private DirNode parentOf(int index, String path) {
+    /**
+     * The parent directory for the entry's path (the relative path at {@code at}, {@code len} bytes, in the
+     * entry's copy), or null after reporting why there is none. Walks the path's bytes: nothing is allocated.
+     */
+    private DirNode parentOf(int index, int at, int len) {
+        int parentLen = len;
+        while (parentLen > 0 && copy[at + parentLen - 1] != '/') {
+            parentLen--;
+        }
+        parentLen = Math.max(0, parentLen - 1); // without the slash; 0 for the root
+        if (parentLen == lastParentLen
+                && java.util.Arrays.equals(copy, at, at + parentLen, lastParentPath, 0, parentLen)) {
+            return lastParent; // entries come in runs under one directory: no walk (directories never change)
+        }
+        DirNode dir = walkParent(index, at, len);
+        if (dir != null) {
+            System.arraycopy(copy, at, lastParentPath, 0, parentLen);
+            lastParentLen = parentLen;
+            lastParent = dir;
+        }
+        return dir;
+    }
+
+    private DirNode walkParent(int index, int at, int len) {
         DirNode dir = root;
-        int start = 0;
-        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', start)) {
-            Node n = dir.child(path.substring(start, slash));
+        int start = at;
+        for (int slash = indexOfSlash(start, at + len); slash >= 0; slash = indexOfSlash(start, at + len)) {
+            Node n = dir.child(copy, start, slash - start);
             if (!(n instanceof DirNode d)) {
-                problem(FamfsProblem.Kind.SKIPPED, index, path, "parent directory " + path.substring(0, slash)
-                        + (n == null ? " does not exist" : " is a file") + "; entry skipped");
+                problem(FamfsProblem.Kind.SKIPPED, index, pathString(at, len), "parent directory "
+                        + pathString(at, slash - at) + (n == null ? " does not exist" : " is a file")
+                        + "; entry skipped");
                 return null;
             }
             dir = d;
@@ -247,89 +278,129 @@ public final class LogReplay {
         return dir;
     }
 
-    /** Where a new entry goes: its parent directory, name and path. */
-    private record Place(DirNode parent, String name, String path) {}
+    private int indexOfSlash(int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (copy[i] == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private String pathString(int at, int len) {
+        return new String(copy, at, len, StandardCharsets.UTF_8);
+    }
 
     /**
-     * The place for an entry's path, or null after reporting why the entry is skipped: a bad path, a missing
-     * parent, or a name already taken (the first entry for a path wins).
+     * The directory that gets the entry whose relative path is at {@code at} (its 80-byte field), or null after
+     * reporting why the entry is skipped: a bad path, a missing parent, or a name already taken (the first entry
+     * for a path wins). Leaves the path's length in {@link #pathLen} and its last name's start in
+     * {@link #nameAt}. Allocates nothing for a valid path.
      */
-    private Place placeFor(int index, byte[] raw) {
-        String path;
-        try {
-            path = RelPath.decode(raw);
-        } catch (FormatException e) {
-            problem(FamfsProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
-            return null;
+    private DirNode parentFor(int index, int at) {
+        int len = RelPath.length(entry, at);
+        pathLen = len;
+        if (!paths.isValid(copy, at, len)) {
+            try {
+                RelPath.decode(java.util.Arrays.copyOfRange(copy, at, at + len));
+            } catch (FormatException e) {
+                problem(FamfsProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
+                return null;
+            }
         }
-        DirNode parent = parentOf(index, path);
+        DirNode parent = parentOf(index, at, len);
         if (parent == null) {
             return null;
         }
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        Node existing = parent.child(name);
+        int name = at + len;
+        while (name > at && copy[name - 1] != '/') {
+            name--;
+        }
+        nameAt = name;
+        Node existing = parent.child(copy, name, at + len - name);
         if (existing != null) {
-            problem(FamfsProblem.Kind.SKIPPED, index, path, (existing.isDirectory() ? "directory" : "file")
-                    + " already made by log entry " + existing.logIndex() + "; the first entry stands");
+            problem(FamfsProblem.Kind.SKIPPED, index, pathString(at, len), (existing.isDirectory() ? "directory"
+                    : "file") + " already made by log entry " + existing.logIndex() + "; the first entry stands");
             return null;
         }
-        return new Place(parent, name, path);
+        return parent;
     }
 
-    private void addDirectory(int index, MkdirEntry m) {
-        Place at = placeFor(index, m.relpath());
-        if (at != null) {
-            DirNode d = new DirNode(at.name(), m.mode(), m.uid(), m.gid(), index);
-            at.parent().add(d);
+    /** The last name of the path {@link #parentFor} checked, copied out of the entry: a node's one array. */
+    private byte[] newName(int at) {
+        return java.util.Arrays.copyOfRange(copy, nameAt, at + pathLen);
+    }
+
+    private void addDirectory(int index) {
+        int at = MkdirEntry.OFF_RELPATH;
+        DirNode parent = parentFor(index, at);
+        if (parent != null) {
+            DirNode d = new DirNode(newName(at), entry.getInt(MkdirEntry.OFF_MODE), entry.getInt(MkdirEntry.OFF_UID),
+                    entry.getInt(MkdirEntry.OFF_GID), index);
+            parent.add(d);
             dirs++;
-            tell(at, d);
+            tell(parent, at, d);
         }
     }
 
-    private void addFile(int index, FileEntry f) {
-        Place at = placeFor(index, f.relpath());
-        if (at == null) {
-            claimSkipped(index, f);
+    private void addFile(int index) {
+        int at = FileEntry.OFF_RELPATH;
+        DirNode parent = parentFor(index, at);
+        if (parent == null) {
+            claimSkipped(index);
             return;
         }
-        String mapProblem = checkMap(index, at.path(), f);
+        long size = entry.getLong(FileEntry.OFF_SIZE);
+        String mapProblem = checkMap(index, size);
         if (mapProblem != null) {
-            problem(mapProblem.startsWith(CROSS_LINKED) ? FamfsProblem.Kind.CROSS_LINK
-                    : FamfsProblem.Kind.INVALID_MAP, index, at.path(), "file is listed but not served: " + mapProblem);
+            problem(mapProblem.startsWith(CROSS_LINKED) ? FamfsProblem.Kind.CROSS_LINK : FamfsProblem.Kind.INVALID_MAP,
+                    index, pathString(at, pathLen), "file is listed but not served: " + mapProblem);
         } else {
-            fileBytes += f.size();
+            fileBytes += size;
         }
-        FileNode node = new FileNode(at.name(), f.mode(), f.uid(), f.gid(), index, f.size(), f.flags(), mapProblem);
-        at.parent().add(node);
+        FileNode node = new FileNode(newName(at), entry.getInt(FileEntry.OFF_MODE), entry.getInt(FileEntry.OFF_UID),
+                entry.getInt(FileEntry.OFF_GID), index, size, entry.getInt(FileEntry.OFF_FLAGS), mapProblem);
+        parent.add(node);
         files++;
-        tell(at, node);
+        tell(parent, at, node);
     }
 
-    private void tell(Place at, Node node) {
+    /** Tells the listener, if any, of {@code node} (its path is the entry's, at {@code at}). */
+    private void tell(DirNode parent, int at, Node node) {
         Listener l = listener;
         if (l != null) {
-            l.added(at.path(), at.parent(), node);
+            l.added(pathString(at, pathLen), parent, node);
         }
     }
 
     /** Validates the map and claims its units; returns why the file cannot be served, or null. */
-    private String checkMap(int index, String path, FileEntry f) {
-        String invalid = f.map() == null ? f.mapError()
-                : f.size() < 0 ? "size " + Long.toUnsignedString(f.size()) + " is not a file size" : null;
+    private String checkMap(int index, long size) {
+        FileMap map = null;
+        String invalid;
+        try {
+            map = FileMap.decode(entry);
+            invalid = null;
+        } catch (FormatException e) {
+            invalid = e.getMessage();
+        }
+        invalid = invalid != null ? invalid
+                : size < 0 ? "size " + Long.toUnsignedString(size) + " is not a file size" : null;
         if (invalid == null) {
             try {
-                f.map().validate(f.size(), sb.dataStart(), deviceLimit, sb.allocUnit());
+                map.validate(size, sb.dataStart(), deviceLimit, sb.allocUnit());
             } catch (FormatException e) {
                 invalid = e.getMessage();
             }
         }
         if (invalid != null) {
-            claimSkipped(index, f);
+            claimSkipped(index);
             return invalid;
         }
         long shared = 0;
         Extent firstShared = null;
-        for (Extent e : f.map().extents()) {
+        java.util.List<Extent> extents = map.extents();
+        for (int k = 0, n = extents.size(); k < n; k++) { // no iterator: nothing allocated when not compiled
+            Extent e = extents.get(k);
             if (firstShared == null && bitmap.anySet(e.offset(), e.length())) {
                 firstShared = e;
             }
@@ -348,7 +419,7 @@ public final class LogReplay {
      * reference's bitmap builder does for every FILE entry: what lies inside the device, rounded outward to
      * whole units, so a master never hands them out again.
      */
-    private void claimSkipped(int index, FileEntry f) {
+    private void claimSkipped(int index) {
         long shared = 0;
         Extent firstShared = null;
         for (Extent e : FileMap.claimedExtents(entry)) {
@@ -360,7 +431,7 @@ public final class LogReplay {
         }
         if (shared > 0) {
             collisions += shared;
-            String p = new String(f.relpath(), java.nio.charset.StandardCharsets.UTF_8);
+            String p = pathString(FileEntry.OFF_RELPATH, RelPath.length(entry, FileEntry.OFF_RELPATH));
             problem(FamfsProblem.Kind.CROSS_LINK, index, null, String.format(CROSS_LINKED
                     + ": unserved entry \"%s\" claims %d allocation unit(s) from device offset 0x%x that already"
                     + " belong to %s", p, shared, firstShared.offset(), ownerOf(index, firstShared)));

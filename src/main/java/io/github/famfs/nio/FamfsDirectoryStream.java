@@ -1,7 +1,6 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.meta.DirNode;
-import io.github.famfs.meta.Node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryIteratorException;
@@ -17,16 +16,14 @@ import java.util.NoSuchElementException;
  */
 final class FamfsDirectoryStream implements DirectoryStream<Path> {
     private final FamfsPath dir;
-    private final List<Node> children;
+    private final List<String> children;
     private final Filter<? super Path> filter;
     private volatile boolean closed;
     private boolean iterated;
 
     FamfsDirectoryStream(FamfsPath dir, DirNode node, Filter<? super Path> filter) {
         this.dir = dir;
-        Node[] sorted = node.children().toArray(new Node[0]);
-        java.util.Arrays.sort(sorted, java.util.Comparator.comparing(Node::name));
-        this.children = List.of(sorted);
+        this.children = List.of(node.childNames());
         this.filter = filter;
     }
 
@@ -50,7 +47,7 @@ final class FamfsDirectoryStream implements DirectoryStream<Path> {
                     return false;
                 }
                 while (pending == null && !closed && next < children.size()) {
-                    Path p = dir.resolve(children.get(next++).name());
+                    Path p = dir.resolve(children.get(next++));
                     try {
                         if (filter == null || filter.accept(p)) {
                             pending = p;

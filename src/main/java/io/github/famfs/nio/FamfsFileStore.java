@@ -45,7 +45,7 @@ public final class FamfsFileStore extends FileStore {
 
     @Override
     public long getTotalSpace() {
-        return fs.namespace().deviceLimit();
+        return fs.deviceLimit();
     }
 
     @Override

@@ -55,7 +55,16 @@ public final class FamfsFileSystem extends FileSystem {
     private final FamfsFileSystemProvider provider;
     private final DeviceInfo info;
     private final Device device;
-    private final Namespace namespace;
+    /**
+     * The replayed namespace, and the master's writer (which holds the replay): both dropped once the file system
+     * is closed, so that a Path kept after the close (it references its file system, as the JDK's paths do)
+     * keeps none of the namespace reachable. Read through {@link #namespace()} and {@link #writer()}.
+     */
+    private volatile Namespace namespace;
+    private final Superblock superblock;
+    private final long deviceLimit;
+    /** The counts of the last replay, kept when the namespace is released (for the file store's free space). */
+    private volatile Namespace.Stats closedStats;
     private final ByteBuffer log;
     private final boolean master;
     private final boolean readOnly;
@@ -64,7 +73,7 @@ public final class FamfsFileSystem extends FileSystem {
     private final FamfsFileStore store;
     /** Where channels, pending files and every use of the device register; see {@link #close()}. */
     private final Lifecycle lifecycle;
-    private final FamfsMaster writer;
+    private volatile FamfsMaster writer;
     private final InterleaveParams defaultInterleave;
     private final FamfsFileLocks fileLocks = new FamfsFileLocks();
     /** Whether existing files may be written in place: a read-write master, or a client with clientWrites. */
@@ -80,6 +89,8 @@ public final class FamfsFileSystem extends FileSystem {
         this.info = info;
         this.device = device;
         this.namespace = namespace;
+        this.superblock = namespace.superblock();
+        this.deviceLimit = namespace.deviceLimit();
         this.log = log;
         this.master = master;
         this.readOnly = readOnly;
@@ -214,7 +225,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     private void reportProblems() {
-        List<FamfsProblem> problems = namespace.problems();
+        List<FamfsProblem> problems = namespace().problems();
         if (problems.isEmpty()) {
             return;
         }
@@ -230,8 +241,18 @@ public final class FamfsFileSystem extends FileSystem {
 
     // ---- state shared with the provider, paths, channels and attributes
 
+    /** The namespace; {@link ClosedFileSystemException} once the file system is closed and it was released. */
     Namespace namespace() {
-        return namespace;
+        Namespace ns = namespace;
+        if (ns == null) {
+            throw new ClosedFileSystemException();
+        }
+        return ns;
+    }
+
+    /** Device bytes that extents may use (see {@link Namespace#deviceLimit}); known after the close too. */
+    long deviceLimit() {
+        return deviceLimit;
     }
 
     DeviceInfo deviceInfo() {
@@ -252,7 +273,7 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     UUID superblockUuid() {
-        return namespace.superblock().uuid();
+        return superblock.uuid();
     }
 
     /** The byte-range locks of this file system's channels. */
@@ -319,7 +340,7 @@ public final class FamfsFileSystem extends FileSystem {
         ensureOpen();
         refresher.checkNotStale();
         String[] names = path.toAbsolutePath().names();
-        Node n = namespace.root();
+        Node n = namespace().root();
         for (int i = 0; i < names.length; i++) {
             if (!(n instanceof DirNode d)) {
                 if (underFile != null) {
@@ -342,7 +363,7 @@ public final class FamfsFileSystem extends FileSystem {
     /** The slow path of {@link #walk}, for names with "." or "..": keeps the directories walked through. */
     private Node walkDots(String[] names, boolean[] underFile) {
         java.util.ArrayDeque<DirNode> parents = new java.util.ArrayDeque<>();
-        Node n = namespace.root();
+        Node n = namespace().root();
         for (String name : names) {
             if (!(n instanceof DirNode d)) {
                 if (underFile != null) {
@@ -424,7 +445,7 @@ public final class FamfsFileSystem extends FileSystem {
         refresher.checkNotStale();
         device.acquire();
         try {
-            return namespace.fileMap(file, log, path.toString());
+            return namespace().fileMap(file, log, path.toString());
         } finally {
             device.release();
         }
@@ -510,7 +531,11 @@ public final class FamfsFileSystem extends FileSystem {
 
     private FamfsMaster writer() {
         checkWritable();
-        return writer;
+        FamfsMaster w = writer;
+        if (w == null) {
+            throw new ClosedFileSystemException();
+        }
+        return w;
     }
 
     /**
@@ -537,7 +562,7 @@ public final class FamfsFileSystem extends FileSystem {
     String checkCanCreate(FamfsPath path) throws IOException {
         FamfsPath given = path.toAbsolutePath().getParent();
         boolean[] underFile = {false};
-        Node parentAsGiven = given == null ? namespace.root() : walk(given, underFile);
+        Node parentAsGiven = given == null ? namespace().root() : walk(given, underFile);
         if (parentAsGiven != null && !parentAsGiven.isDirectory() || underFile[0]) {
             throw new java.nio.file.FileSystemException(path.toString(), null, "Not a directory: parent " + given
                     + " is not a directory");
@@ -588,7 +613,7 @@ public final class FamfsFileSystem extends FileSystem {
         CreateAttributes a = CreateAttributes.parse(attrs, 0666, m.defaultUid(), m.defaultGid(), m.umask());
         InterleaveParams il = contiguous ? null : interleave != null ? interleave : defaultInterleave;
         if (il != null) {
-            il.validate(namespace.deviceLimit());
+            il.validate(deviceLimit);
         }
         String[] rel = {null};
         // the check, the name and the lease (the flock, kept until the file is published) in one step, so that
@@ -625,19 +650,35 @@ public final class FamfsFileSystem extends FileSystem {
             return;
         }
         provider.unregister(this);
-        lifecycle.close(() -> {
-            try {
-                if (filesWritable) {
-                    device.sync(0, device.size());
+        try {
+            lifecycle.close(() -> {
+                try {
+                    if (filesWritable) {
+                        device.sync(0, device.size());
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    FamfsMaster w = writer;
+                    if (w != null) {
+                        w.closeLocks();
+                    }
                 }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } finally {
-                if (writer != null) {
-                    writer.closeLocks();
-                }
-            }
-        });
+            });
+        } finally {
+            releaseNamespace();
+        }
+    }
+
+    /** Drops the namespace and the writer once the close is complete (nothing of this file system uses them now). */
+    private void releaseNamespace() {
+        Namespace ns = namespace;
+        if (ns != null) {
+            closedStats = ns.stats();
+        }
+        namespace = null;
+        writer = null;
+        refresher.release();
     }
 
     @Override
@@ -674,7 +715,12 @@ public final class FamfsFileSystem extends FileSystem {
 
     /** Free bytes: the master's allocator now, or (a client) the counts of the last replay. */
     long freeBytes() {
-        return writer != null && !lifecycle.isClosing() ? writer.freeBytes() : namespace.stats().freeBytes();
+        FamfsMaster w = writer;
+        if (w != null && !lifecycle.isClosing()) {
+            return w.freeBytes();
+        }
+        Namespace ns = namespace;
+        return ns != null ? ns.stats().freeBytes() : closedStats.freeBytes();
     }
 
     FamfsFileStore store() {

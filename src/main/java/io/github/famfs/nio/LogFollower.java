@@ -21,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class LogFollower {
     private final Device device;
-    private final LogReplay replayer;
+    /** Dropped by {@link #release} once the file system is closed (nothing enters its lifecycle then). */
+    private volatile LogReplay replayer;
     private final ReentrantLock lock = new ReentrantLock();
     /** The superblock as it was when the file system opened: a change means another process reformatted. */
     private final Superblock superblock;
@@ -57,6 +58,11 @@ final class LogFollower {
 
     LogReplay replayer() {
         return replayer;
+    }
+
+    /** Lets the replayer, and through it the namespace, go: called once the file system's close is complete. */
+    void release() {
+        replayer = null;
     }
 
     /** Throws the recorded {@link FamfsStaleException} (a new one, with this call's stack) once there is one. */

@@ -57,6 +57,11 @@ final class Refresher {
         }
     }
 
+    /** Lets the replayed namespace go once the file system's close is complete (see {@link LogFollower#release}). */
+    void release() {
+        follower.release();
+    }
+
     void checkNotStale() throws FamfsStaleException {
         follower.checkNotStale();
     }

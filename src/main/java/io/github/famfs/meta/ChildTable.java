@@ -1,0 +1,232 @@
+package io.github.famfs.meta;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
+
+/**
+ * The children of one directory: an open-addressing hash table of nodes keyed by their UTF-8 names, written by
+ * one thread at a time (replay, which callers serialise) and read by any number without a lock. Slots are
+ * published with release stores and read with acquire loads; a table that must grow is rebuilt aside and then
+ * swapped in whole by its directory, so a reader sees either the old table or the new one, each consistent.
+ *
+ * <p>The hash is keyed with a random seed so that names chosen to collide (as {@code String.hashCode}'s do)
+ * cannot pile up in one probe run; if a run still grows long, the table is rebuilt with a fresh seed. The load
+ * is at most one half, so a lookup or an insert probes about two slots whatever the directory's size.
+ */
+final class ChildTable {
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Node[].class);
+    /**
+     * Seeds: a secret drawn once per JVM from SecureRandom, then one value per table mixed from it and a counter
+     * (drawing from SecureRandom per table costs microseconds, and a famfs may have hundreds of thousands of
+     * directories).
+     */
+    private static final long SECRET = new SecureRandom().nextLong();
+    private static final java.util.concurrent.atomic.AtomicLong TABLES = new java.util.concurrent.atomic.AtomicLong();
+    /** A probe run this long at load 1/2 means the seed is being attacked (or is very unlucky): reseed. */
+    static final int LONG_RUN = 48;
+    private static final int MIN_CAPACITY = 4;
+
+    private final long seed;
+    private final Node[] slots;
+    private final int mask;
+    private volatile int count;
+
+    private ChildTable(int capacity, long seed) {
+        this.slots = new Node[capacity];
+        this.mask = capacity - 1;
+        this.seed = seed | 1;
+    }
+
+    private static long newSeed() {
+        return finish(SECRET + TABLES.incrementAndGet() * 0x9E3779B97F4A7C15L, 0);
+    }
+
+    static ChildTable empty() {
+        return empty(newSeed());
+    }
+
+    /** An empty table with a given seed (tests make names collide under it). */
+    static ChildTable empty(long seed) {
+        return new ChildTable(MIN_CAPACITY, seed);
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    int count() {
+        return count;
+    }
+
+    int capacity() {
+        return slots.length;
+    }
+
+    /** The slot contents, for listing (a slot may be null). */
+    Node slot(int i) {
+        return (Node) SLOT.getAcquire(slots, i);
+    }
+
+    /** The child named by UTF-8 bytes {@code name[off, off+len)}, or null. */
+    Node get(byte[] name, int off, int len) {
+        return (Node) SLOT.getAcquire(slots, (int) locate(name, off, len));
+    }
+
+    /** The child named {@code name}, or null. */
+    Node get(String name) {
+        if (!isAscii(name) && hasLoneSurrogate(name)) {
+            return null; // no UTF-8 form (getBytes would make a lone surrogate '?'): no stored name is it
+        }
+        return (Node) SLOT.getAcquire(slots, (int) locate(name));
+    }
+
+    /**
+     * Where the probe for a name stops: the slot of the node with that name, or the empty slot that ends its run;
+     * in the low 32 bits, and the number of slots looked at in the high 32 bits (what tests count).
+     */
+    long locate(byte[] name, int off, int len) {
+        int i = (int) hash(seed, name, off, len) & mask;
+        for (long probes = 1;; probes++) {
+            Node n = (Node) SLOT.getAcquire(slots, i);
+            if (n == null || n.nameEquals(name, off, len)) {
+                return probes << 32 | i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** As {@link #locate(byte[], int, int)} for a Java name; hashes its UTF-8 form without encoding when ASCII. */
+    long locate(String name) {
+        if (!isAscii(name)) {
+            byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return locate(utf8, 0, utf8.length);
+        }
+        int i = (int) hashAscii(seed, name) & mask;
+        for (long probes = 1;; probes++) {
+            Node n = (Node) SLOT.getAcquire(slots, i);
+            if (n == null || n.nameEquals(name)) {
+                return probes << 32 | i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /**
+     * Adds {@code node}, whose name is not in the table. Returns this table, or (when it had to grow or reseed) a
+     * new one holding every node, which the caller publishes.
+     */
+    ChildTable add(Node node) {
+        return add(node, true);
+    }
+
+    private ChildTable add(Node node, boolean mayReseed) {
+        if ((count + 1) * 2 > slots.length) {
+            return rebuilt(slots.length * 2, seed).add(node, mayReseed);
+        }
+        byte[] name = node.nameBytes();
+        node.tableHash = (int) hash(seed, name, 0, name.length);
+        int i = node.tableHash & mask;
+        int run = 0;
+        while (slots[i] != null) {
+            i = (i + 1) & mask;
+            run++;
+        }
+        if (run >= LONG_RUN && mayReseed) {
+            return rebuilt(slots.length, newSeed()).add(node, false);
+        }
+        SLOT.setRelease(slots, i, node);
+        count++;
+        return this;
+    }
+
+    private ChildTable rebuilt(int capacity, long newSeed) {
+        ChildTable t = new ChildTable(capacity, newSeed);
+        for (Node n : slots) {
+            if (n != null) {
+                if (t.seed != seed) { // reseeded: hash again (growth keeps the seed, and the hashes)
+                    byte[] name = n.nameBytes();
+                    n.tableHash = (int) hash(t.seed, name, 0, name.length);
+                }
+                int i = n.tableHash & t.mask;
+                while (t.slots[i] != null) {
+                    i = (i + 1) & t.mask;
+                }
+                t.slots[i] = n;
+            }
+        }
+        t.count = count;
+        return t;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** The seeded hash of UTF-8 bytes {@code b[off, off+len)}, eight bytes at a step. */
+    static long hash(long seed, byte[] b, int off, int len) {
+        long h = seed;
+        int k = off;
+        int end = off + len;
+        for (; k + 8 <= end; k += 8) {
+            h = step(h, (long) LONGS.get(b, k));
+        }
+        long tail = 0;
+        for (int shift = 0; k < end; k++, shift += 8) {
+            tail |= (b[k] & 0xffL) << shift;
+        }
+        return finish(step(h, tail), len);
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int k = 0, len = s.length(); k < len; k++) {
+            char c = s.charAt(k);
+            if (Character.isHighSurrogate(c) && k + 1 < len && Character.isLowSurrogate(s.charAt(k + 1))) {
+                k++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int k = 0, len = s.length(); k < len; k++) {
+            if (s.charAt(k) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #hash(long, byte[], int, int)} of an ASCII string's bytes (its chars are its UTF-8 bytes). */
+    private static long hashAscii(long seed, String s) {
+        long h = seed;
+        int len = s.length();
+        long word = 0;
+        int shift = 0;
+        for (int k = 0; k < len; k++) {
+            word |= (long) s.charAt(k) << shift;
+            shift += 8;
+            if (shift == 64) {
+                h = step(h, word);
+                word = 0;
+                shift = 0;
+            }
+        }
+        return finish(step(h, word), len);
+    }
+
+    private static long step(long h, long word) {
+        h = (h ^ word) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 32);
+    }
+
+    private static long finish(long h, int len) {
+        h ^= len;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
+}
