@@ -52,6 +52,16 @@ public final class AddressSpace {
         }
     }
 
+    /** Replaces whatever is mapped at {@code [address, address+length)} with inaccessible anonymous memory. */
+    static void fillInaccessible(long address, long length) {
+        try {
+            Native.libc().mmap(Native.pointer(address), length, LibC.PROT_NONE,
+                    LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE | LibC.MAP_FIXED, -1, 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void unmap(long address, long length) {
         try {
             Native.libc().munmap(Native.pointer(address), length);

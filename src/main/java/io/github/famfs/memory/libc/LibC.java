@@ -35,6 +35,7 @@ public interface LibC {
     int LOCK_EX = 2;
     int LOCK_NB = 4;
     int LOCK_UN = 8;
+    int MADV_WILLNEED = 3;
     int MADV_HUGEPAGE = 14;
     int MADV_POPULATE_WRITE = 23;
     int MS_SYNC = 4;
