@@ -93,6 +93,12 @@ class CloseRaceTest {
         child("kept-buffer", 180, tmp);
     }
 
+    /** Issue 12: reads through famfs: URLs while the file system closes. */
+    @Test
+    void urlReadsDuringClose() throws Exception {
+        child("url-read", 180, tmp, "30");
+    }
+
     /** Issue 12: map, force, load and invokeCleaner while the file system closes. */
     @Test
     void mapForceAndInvokeCleanerDuringClose() throws Exception {

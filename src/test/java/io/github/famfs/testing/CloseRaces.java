@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  * problem and exits 1.
  *
  * <p>Usage: CloseRaces SCENARIO DIR [ROUNDS [SEED]]; scenarios: suite, mkdir, image-write, blocked-transfer,
- * kept-buffer, map-windows, map-force.
+ * kept-buffer, map-windows, map-force, url-read.
  */
 public final class CloseRaces {
     static final String MASTER = "c105e000-0000-4000-8000-0000000000c1";
@@ -91,6 +91,7 @@ public final class CloseRaces {
                 case "kept-buffer" -> r.keptBuffer();
                 case "map-windows" -> r.mapWindows();
                 case "map-force" -> r.mapForceRaces(rounds);
+                case "url-read" -> r.urlReadRaces(rounds);
                 default -> throw new IllegalArgumentException("no scenario " + scenario);
             };
         } catch (Throwable t) {
@@ -1033,6 +1034,60 @@ public final class CloseRaces {
         }
         return keptOut.size() + " buffers given to a target and " + keptIn.size() + " to a source were used after"
                 + " close (checksum " + sum + "); the file is unchanged";
+    }
+
+    /**
+     * Issue 12: threads read a famfs file through its famfs: URL (and a zip in famfs through zipfs) while the file
+     * system closes: each read gives the whole file, or fails with a closed exception or an IOException saying
+     * no famfs is open.
+     */
+    String urlReadRaces(int rounds) throws Exception {
+        Path img = dir.resolve("url.img");
+        byte[] data = pattern(3, 0, (int) (3 * MIB + 5));
+        Random rnd = new Random(seed);
+        AtomicLong whole = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        for (int round = 0; round < rounds; round++) {
+            java.net.URL url;
+            try (FileSystem fs = format(img, "64M")) {
+                Files.write(fs.getPath("/f"), data);
+            }
+            FileSystem fs = open(img, true);
+            url = fs.getPath("/f").toUri().toURL();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < 20; i++) {
+                            try (InputStream in = url.openStream()) {
+                                if (!Arrays.equals(data, in.readAllBytes())) {
+                                    problem("a URL read gave other bytes", null);
+                                }
+                                whole.incrementAndGet();
+                            } catch (IOException e) {
+                                if (!closedType(e) && (e.getMessage() == null
+                                        || !e.getMessage().contains("no famfs is open"))) {
+                                    problem("URL read during close", e);
+                                }
+                                refused.incrementAndGet();
+                                return;
+                            }
+                        }
+                    } catch (Throwable e) {
+                        problem("URL reader", e);
+                    }
+                }, "url-read-" + w);
+                threads.add(t);
+                t.start();
+            }
+            go.countDown();
+            Thread.sleep(rnd.nextInt(4));
+            fs.close();
+            joinAll(threads, 60, "url-read round " + round);
+        }
+        return rounds + " rounds; " + whole.get() + " whole reads, " + refused.get() + " refused by the close";
     }
 
     /**
