@@ -36,6 +36,9 @@ public final class FamfsURLStreamHandlerProvider extends URLStreamHandlerProvide
     static final String SEPARATOR = "!/";
     static final String URL_SEPARATOR = "!%2F";
 
+    /** The provider the JDK's ServiceLoader makes. */
+    public FamfsURLStreamHandlerProvider() {}
+
     @Override
     public URLStreamHandler createURLStreamHandler(String protocol) {
         return FamfsFileSystemProvider.SCHEME.equalsIgnoreCase(protocol) ? new Handler() : null;
