@@ -28,4 +28,6 @@ module io.github.famfs.nio {
     opens io.github.famfs.cli to info.picocli;
 
     provides java.nio.file.spi.FileSystemProvider with io.github.famfs.nio.FamfsFileSystemProvider;
+    // famfs: URLs (path.toUri().toURL()), so that URLClassLoader reads jars stored in famfs
+    provides java.net.spi.URLStreamHandlerProvider with io.github.famfs.nio.FamfsURLStreamHandlerProvider;
 }

@@ -93,6 +93,18 @@ class CloseRaceTest {
         child("kept-buffer", 180, tmp);
     }
 
+    /** Issue 12: reads through famfs: URLs while the file system closes. */
+    @Test
+    void urlReadsDuringClose() throws Exception {
+        child("url-read", 180, tmp, "30");
+    }
+
+    /** Issue 12: map, force, load and invokeCleaner while the file system closes. */
+    @Test
+    void mapForceAndInvokeCleanerDuringClose() throws Exception {
+        child("map-force", 180, tmp, "30");
+    }
+
     /** Item 13: windows mapped one after another outran vm.max_map_count until the JVM aborted. */
     @Test
     void mappingWindowsBeyondTheMapCountLimit() throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.github.famfs.nio.FamfsFileSystemProvider;
+import io.github.famfs.testing.LibraryWarnings;
 import io.github.famfs.testing.ReferenceImages;
 import java.io.IOException;
 import java.net.URI;
@@ -81,6 +82,7 @@ class CorruptImageTest {
         try (FileSystem fs = FileSystems.newFileSystem(uri, Map.of())) {
             @SuppressWarnings("unchecked")
             List<String> problems = (List<String>) Files.getFileStore(fs.getPath("/")).getAttribute("famfs:problems");
+            LibraryWarnings.assertReplayProblemsWarned(Path.of(uri.getPath().replaceFirst("!.*", "")), problems);
             assertTrue(problems.stream().anyMatch(p -> p.contains(e.problem) && p.contains("log entry " + badIndex)),
                     "problem reported: " + problems);
             Path damaged = fs.getPath(e.damagedPath);

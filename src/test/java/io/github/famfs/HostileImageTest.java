@@ -13,6 +13,7 @@ import io.github.famfs.format.Layout;
 import io.github.famfs.format.OtherEntry;
 import io.github.famfs.format.SimpleMap;
 import io.github.famfs.format.Superblock;
+import io.github.famfs.testing.LibraryWarnings;
 import io.github.famfs.testing.ReferenceImages;
 import io.github.famfs.testing.TestImage;
 import java.io.IOException;
@@ -56,6 +57,7 @@ class HostileImageTest {
         List<String> problems;
         try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of())) {
             problems = (List<String>) Files.getFileStore(fs.getPath("/")).getAttribute("famfs:problems");
+            LibraryWarnings.assertReplayProblemsWarned(img, problems);
             check.check(fs);
         }
         assertEquals(before, ReferenceImages.sha256(img), "image bytes unchanged");

@@ -58,8 +58,11 @@ class MappingTest {
                     MappedByteBuffer whole = ch.map(MapMode.READ_ONLY, 0, size);
                     assertTrue(whole.isReadOnly() && whole.isDirect());
                     assertEquals(size, whole.capacity(), "nothing past the file size is visible");
-                    assertEquals(0, MemoryIO.getInstance().getDirectBufferAddress(whole) % ALIGN,
-                            path + " is mapped at the device alignment");
+                    if (size >= ALIGN) {
+                        // the JDK maps image files (memory/ImageMapping); the kernel aligns ranges of 2 MiB and more
+                        assertEquals(0, MemoryIO.getInstance().getDirectBufferAddress(whole) % ALIGN,
+                                path + " is mapped at the device alignment");
+                    }
                     var md = ReferenceImages.sha();
                     md.update(whole.duplicate());
                     assertEquals(file.getAsJsonObject("content").get("sha256").getAsString(),
@@ -84,7 +87,7 @@ class MappingTest {
                         sub.get(0, a);
                         whole.get(pos, b);
                         assertArrayEquals(b, a, path + " sub-range " + pos + "+" + len);
-                        if (pos % ALIGN == 0) {
+                        if (pos % ALIGN == 0 && len >= ALIGN) {
                             assertEquals(0, MemoryIO.getInstance().getDirectBufferAddress(sub) % ALIGN);
                         }
                     }

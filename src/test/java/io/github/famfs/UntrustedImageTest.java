@@ -14,6 +14,7 @@ import io.github.famfs.format.SimpleMap;
 import io.github.famfs.nio.FamfsFileSystemProvider;
 import io.github.famfs.nio.FamfsFsck;
 import io.github.famfs.nio.FsckReport;
+import io.github.famfs.testing.LibraryWarnings;
 import io.github.famfs.testing.TestImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +57,9 @@ class UntrustedImageTest {
     }
 
     private static FileSystem open(Path img, String systemUuid) throws IOException {
-        return FileSystems.newFileSystem(FamfsFileSystemProvider.uri(img), Map.of("systemUuid", systemUuid));
+        FileSystem fs = FileSystems.newFileSystem(FamfsFileSystemProvider.uri(img), Map.of("systemUuid", systemUuid));
+        LibraryWarnings.assertReplayProblemsWarned(img, problems(fs));
+        return fs;
     }
 
     @SuppressWarnings("unchecked")

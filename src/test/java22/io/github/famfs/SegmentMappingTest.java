@@ -61,7 +61,11 @@ class SegmentMappingTest {
                     MemorySegment whole = ch.map(MapMode.READ_ONLY, 0, size, arena);
                     assertEquals(size, whole.byteSize());
                     assertTrue(whole.isReadOnly() && whole.isNative());
-                    assertEquals(0, whole.address() % (2 * MIB), "mapped at the device alignment");
+                    assertTrue(whole.isMapped(), "the JDK maps image files (memory/ImageMapping)");
+                    if (size >= 2 * MIB) {
+                        // the kernel aligns JDK maps of 2 MiB and more
+                        assertEquals(0, whole.address() % (2 * MIB), "mapped at the device alignment");
+                    }
                     var md = ReferenceImages.sha();
                     md.update(whole.asByteBuffer());
                     assertEquals(file.getAsJsonObject("content").get("sha256").getAsString(),

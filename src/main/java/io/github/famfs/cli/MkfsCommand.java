@@ -1,12 +1,9 @@
 package io.github.famfs.cli;
 
-import io.github.famfs.format.Layout;
-import io.github.famfs.memory.Device;
-import io.github.famfs.memory.DeviceInfo;
+import io.github.famfs.nio.FamfsDevices;
 import io.github.famfs.nio.HostIdentity;
 import io.github.famfs.nio.NotFamfsException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
@@ -172,24 +169,7 @@ final class MkfsCommand extends FamfsCommand {
 
     /** -k -f: zero the 8-byte superblock magic, as the reference's kill does; nothing else changes. */
     private int kill() throws IOException {
-        if (!Files.exists(device)) {
-            throw new NoSuchFileException(device.toString(), null, "no such device or image file");
-        }
-        DeviceInfo info = DeviceInfo.probe(device);
-        if (info.size() < Layout.SUPERBLOCK_SIZE) {
-            throw new java.nio.file.FileSystemException(device.toString(), null, "holds " + info.size() + " bytes,"
-                    + " too few to hold a famfs (its superblock alone takes " + Layout.SUPERBLOCK_SIZE + "): there is"
-                    + " no famfs to kill");
-        }
-        try (Device d = Device.open(info, true)) {
-            d.acquire();
-            try {
-                d.copyFrom(ByteBuffer.allocate(8), 0, 8);
-                d.sync(0, 8);
-            } finally {
-                d.release();
-            }
-        }
+        FamfsDevices.kill(device);
         out().printf("famfs mkfs: killed the famfs on %s (superblock magic zeroed)%n", device);
         return 0;
     }

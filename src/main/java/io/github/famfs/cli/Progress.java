@@ -1,12 +1,15 @@
 package io.github.famfs.cli;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * A progress bar with throughput on stderr, for copies that take more than a second, drawn only when the process
- * runs on a terminal ({@code System.console()}, and on Java 22+ its {@code isTerminal()}). Silent otherwise, and
+ * A progress bar with throughput on stderr, for operations that take more than a second (creat, cp, get,
+ * verify), drawn only when stderr is a terminal (see {@link #onTerminal}). Silent otherwise (pipes, files), and
  * in-process (tests).
  */
 final class Progress implements AutoCloseable {
@@ -35,8 +38,34 @@ final class Progress implements AutoCloseable {
         this.enabled = enabled;
     }
 
-    /** Whether this process runs on a terminal. */
+    /**
+     * Whether stderr, where progress goes, is a terminal: what /proc/self/fd/2 links to (a pseudo-terminal or a
+     * console) on Linux, so that {@code famfs cp … | less} still shows progress and {@code famfs verify … 2>log}
+     * writes none into the log; where /proc cannot say, whether the process has a console.
+     */
     static boolean onTerminal() {
+        String stderr;
+        try {
+            stderr = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            stderr = null;
+        }
+        return isTerminal(stderr, hasConsole());
+    }
+
+    /**
+     * The decision, apart from the system: {@code stderrTarget} is what fd 2 links to (null when unknown), and
+     * {@code console} whether the process has a terminal console.
+     */
+    static boolean isTerminal(String stderrTarget, boolean console) {
+        if (stderrTarget == null) {
+            return console;
+        }
+        return stderrTarget.startsWith("/dev/pts/") || stderrTarget.matches("/dev/tty[0-9]*")
+                || stderrTarget.equals("/dev/console") || stderrTarget.matches("/dev/ttyS[0-9]+");
+    }
+
+    private static boolean hasConsole() {
         Console c = System.console();
         if (c == null) {
             return false;

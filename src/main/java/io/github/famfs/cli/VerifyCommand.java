@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
             ""})
 final class VerifyCommand extends FamfsCommand {
     static final long WINDOW = 256L << 20;
+    /** Progress is counted every 16 MiB compared. */
+    private static final int PROGRESS_MASK = (16 << 20) - 1;
 
     @Option(names = {"-S", "--seed"}, paramLabel = "SEED", required = true,
             converter = Converters.SeedConverter.class, description = "The seed the file was filled with.")
@@ -41,7 +43,9 @@ final class VerifyCommand extends FamfsCommand {
             long size;
             try (FileChannel ch = FileChannel.open(p)) {
                 size = ch.size();
-                mismatch = firstMismatch(ch, size, new Prng(seed));
+                try (Progress progress = new Progress(err(), "verify", size)) {
+                    mismatch = firstMismatch(ch, size, new Prng(seed), progress);
+                }
             }
             if (mismatch >= 0) {
                 warn(p + ": mismatch at offset " + mismatch + " (" + Units.hex(mismatch) + ") of " + size
@@ -54,7 +58,7 @@ final class VerifyCommand extends FamfsCommand {
     }
 
     /** The offset (a multiple of 4) of the first 4-byte word that differs from the stream, or -1. */
-    static long firstMismatch(FileChannel ch, long size, Prng prng) throws IOException {
+    static long firstMismatch(FileChannel ch, long size, Prng prng, Progress progress) throws IOException {
         long pos = 0;
         while (pos < size) {
             long len = Math.min(WINDOW, size - pos);
@@ -66,6 +70,9 @@ final class VerifyCommand extends FamfsCommand {
                 if (b.getInt(i) != prng.nextInt()) {
                     return pos + i;
                 }
+                if ((i & PROGRESS_MASK) == PROGRESS_MASK - 3) {
+                    progress.add(PROGRESS_MASK + 1);
+                }
             }
             if (i < n) {
                 int v = prng.nextInt();
@@ -75,6 +82,7 @@ final class VerifyCommand extends FamfsCommand {
                     }
                 }
             }
+            progress.add(len % (PROGRESS_MASK + 1));
             pos += len;
         }
         return -1;

@@ -51,6 +51,16 @@ public final class AddressSpace {
         }
     }
 
+    /** Replaces whatever is mapped at {@code [address, address+length)} with inaccessible anonymous memory. */
+    static void fillInaccessible(long address, long length) {
+        try {
+            Native.libc().mmap(address, length, LibcCalls.PROT_NONE,
+                    LibcCalls.MAP_PRIVATE | LibcCalls.MAP_ANONYMOUS | LibcCalls.MAP_NORESERVE | LibcCalls.MAP_FIXED, -1, 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void unmap(long address, long length) {
         try {
             Native.libc().munmap(address, length);

@@ -79,29 +79,10 @@ public final class FileMapping {
         DeviceInfo info = device.info();
         long granule = info.isDaxDevice() ? info.alignment() : AddressSpace.PAGE;
         long start = position - position % granule;
-        long end = position + size;
-        List<long[]> ranges = new ArrayList<>();
-        map.visit(start, end - start, (fileOff, devOff, len) -> {
-            if (devOff % granule != 0) {
-                throw new IOException(String.format("%s: device offset 0x%x is not aligned to the device's %d-byte"
-                        + " mapping granule", subject, devOff, granule));
-            }
-            ranges.add(new long[] {fileOff - start, devOff, AddressSpace.roundUp(len, granule)});
-        });
+        List<long[]> ranges = pieces(map, start, position + size, granule, subject);
         long span = ranges.isEmpty() ? granule : ranges.get(ranges.size() - 1)[0] + ranges.get(ranges.size() - 1)[2];
         int needed = ranges.size() + 1;
-        boolean reclaimed = false;
-        if (LIVE.get() + needed > reclaimAt) {
-            reclaim(needed);
-            reclaimed = true;
-        }
-        if (!roomFor(needed)) {
-            if (!reclaimed) {
-                reclaim(needed);
-                reclaimed = true;
-            }
-            checkMapCount(ranges.size(), subject);
-        }
+        boolean reclaimed = makeRoom(needed, subject);
         while (true) {
             try {
                 long reservation = mapPieces(ranges, span, writable, device, info, subject);
@@ -120,6 +101,57 @@ public final class FileMapping {
                         refused.getCause());
             }
         }
+    }
+
+    /**
+     * The device pieces of file bytes {@code [start, end)}, {@code start} a multiple of {@code granule}: one
+     * {@code {offset from start, device offset, length rounded up to the granule}} per extent or chunk, in file
+     * order.
+     */
+    static List<long[]> pieces(FileMap map, long start, long end, long granule, String subject) throws IOException {
+        List<long[]> ranges = new ArrayList<>();
+        map.visit(start, end - start, (fileOff, devOff, len) -> {
+            if (devOff % granule != 0) {
+                throw new IOException(String.format("%s: device offset 0x%x is not aligned to the device's %d-byte"
+                        + " mapping granule", subject, devOff, granule));
+            }
+            ranges.add(new long[] {fileOff - start, devOff, AddressSpace.roundUp(len, granule)});
+        });
+        return ranges;
+    }
+
+    /**
+     * Counts {@code count} mappings made elsewhere (by the JDK, see {@link ImageMapping}) as this library's; the
+     * action returned, run once when they are unmapped, stops counting them.
+     */
+    static Runnable track(int count) {
+        LIVE.addAndGet(count);
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                LIVE.addAndGet(-count);
+            }
+        };
+    }
+
+    /**
+     * Before mapping {@code needed} more pieces: reclaims the unreachable mappings when the count calls for it,
+     * and fails when there is still no room. True when it reclaimed.
+     */
+    static boolean makeRoom(int needed, String subject) throws IOException {
+        boolean reclaimed = false;
+        if (LIVE.get() + needed > reclaimAt) {
+            reclaim(needed);
+            reclaimed = true;
+        }
+        if (!roomFor(needed)) {
+            if (!reclaimed) {
+                reclaim(needed);
+                reclaimed = true;
+            }
+            checkMapCount(needed - 1, subject);
+        }
+        return reclaimed;
     }
 
     /** A map the kernel refused for lack of room (ENOMEM), after {@code done} pieces. */

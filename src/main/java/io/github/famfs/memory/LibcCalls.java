@@ -28,6 +28,7 @@ public interface LibcCalls {
     int LOCK_EX = 2;
     int LOCK_NB = 4;
     int LOCK_UN = 8;
+    int MADV_WILLNEED = 3;
     int MADV_HUGEPAGE = 14;
     int MADV_POPULATE_WRITE = 23;
     int MS_SYNC = 4;

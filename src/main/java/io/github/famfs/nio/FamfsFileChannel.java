@@ -3,6 +3,7 @@ package io.github.famfs.nio;
 import io.github.famfs.format.FileMap;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.FileMapping;
+import io.github.famfs.memory.ImageMapping;
 import io.github.famfs.memory.Lifecycle;
 import io.github.famfs.meta.FileNode;
 import java.io.IOException;
@@ -241,6 +242,15 @@ class FamfsFileChannel extends PositionalChannel {
      * master's); PRIVATE is refused because DAX devices cannot do it. The range must lie within the file: famfs
      * files never grow. The mapping is released when the buffer and every view of it are unreachable; closing
      * the channel or the file system leaves it valid.
+     *
+     * <p>Over an image file the buffer is one the JDK made (see {@code memory/ImageMapping}): a root buffer, also
+     * when read-only, so {@code force()} msyncs every piece of it to the image file, {@code load()} and
+     * {@code isLoaded()} work, and {@code Unsafe.invokeCleaner} unmaps it (this map only, as for any JDK map:
+     * using the buffer afterwards is the caller's bug). On a DAX device the JDK cannot map, the buffer is
+     * famfs's own: {@code force()} does nothing (there is no page cache to sync), {@link FamfsMappings#force}
+     * writes CPU caches back through {@link FamfsCaches}, a read-only map is a read-only view, which
+     * {@code invokeCleaner} refuses, and a read-write one has no cleaner, so {@code invokeCleaner} does nothing
+     * and the map goes when the buffer is unreachable.
      */
     @Override
     public MappedByteBuffer map(MapMode mode, long pos, long size) throws IOException {
@@ -248,16 +258,40 @@ class FamfsFileChannel extends PositionalChannel {
             throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE (a MappedByteBuffer holds at most"
                     + " 2 GiB; on Java 22+ map(mode, position, size, arena) gives a MemorySegment of any size)");
         }
-        FileMapping m = mapRange(mode, pos, size);
-        ByteBuffer root = m.buffer();
-        CLEANER.register(root, m.unmapper());
-        return (MappedByteBuffer) (mode == MapMode.READ_ONLY ? root.asReadOnlyBuffer() : root);
+        boolean w = checkMap(mode, pos, size);
+        lifecycle.enterChannel();
+        try {
+            ImageMapping.Mapped<MappedByteBuffer> jdk = ImageMapping.map(device, map, pos, size, w,
+                    path.toString(), (image, at) -> image.map(mode, at, size),
+                    ImageMapping::addressOf);
+            if (jdk != null) {
+                CLEANER.register(jdk.mapping(), jdk.unmapped());
+                return jdk.mapping();
+            }
+            FileMapping m = FileMapping.map(device, map, pos, size, w, path.toString());
+            ByteBuffer root = m.buffer();
+            CLEANER.register(root, m.unmapper());
+            return (MappedByteBuffer) (w ? root : root.asReadOnlyBuffer());
+        } finally {
+            lifecycle.exit();
+        }
     }
 
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** Checks the arguments and mode as FileChannel.map does, then maps the range. */
     FileMapping mapRange(MapMode mode, long pos, long size) throws IOException {
+        boolean w = checkMap(mode, pos, size);
+        lifecycle.enterChannel();
+        try {
+            return FileMapping.map(device, map, pos, size, w, path.toString());
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
+    /** Checks the arguments and mode as FileChannel.map does; true for a writable map. */
+    boolean checkMap(MapMode mode, long pos, long size) throws IOException {
         ensureOpen();
         Objects.requireNonNull(mode, "mode");
         if (pos < 0) {
@@ -285,12 +319,7 @@ class FamfsFileChannel extends PositionalChannel {
             throw new NonWritableChannelException();
         }
         checkWithinFile(pos, size, "map");
-        lifecycle.enterChannel();
-        try {
-            return FileMapping.map(device, map, pos, size, w, path.toString());
-        } finally {
-            lifecycle.exit();
-        }
+        return w;
     }
 
     @Override

@@ -143,12 +143,25 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
             throw new IllegalArgumentException("famfs URI " + uri + " must be famfs:/absolute/device/path"
                     + " (optionally followed by !/path/in/famfs; a '!' in the device path is written %21)");
         }
-        int bang = raw.indexOf("!/");
+        int bang = separator(raw);
         if (bang < 0) {
             String dev = raw.endsWith("!") ? raw.substring(0, raw.length() - 1) : raw;
             return new Target(Path.of(decode(dev)), "/");
         }
         return new Target(Path.of(decode(raw.substring(0, bang))), decode(raw.substring(bang + 1)));
+    }
+
+    /**
+     * Where the device path ends in a raw famfs URI path: the first '!' followed by '/', or by "%2F" (how a famfs
+     * URL writes the separator, see {@link FamfsURLStreamHandlerProvider}); -1 for none.
+     */
+    private static int separator(String raw) {
+        for (int i = raw.indexOf('!'); i >= 0; i = raw.indexOf('!', i + 1)) {
+            if (raw.startsWith("/", i + 1) || raw.regionMatches(true, i + 1, "%2F", 0, 3)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

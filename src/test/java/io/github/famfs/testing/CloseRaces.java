@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  * problem and exits 1.
  *
  * <p>Usage: CloseRaces SCENARIO DIR [ROUNDS [SEED]]; scenarios: suite, mkdir, image-write, blocked-transfer,
- * kept-buffer, map-windows.
+ * kept-buffer, map-windows, map-force, url-read.
  */
 public final class CloseRaces {
     static final String MASTER = "c105e000-0000-4000-8000-0000000000c1";
@@ -90,6 +90,8 @@ public final class CloseRaces {
                 case "blocked-transfer" -> r.blockedTransfer();
                 case "kept-buffer" -> r.keptBuffer();
                 case "map-windows" -> r.mapWindows();
+                case "map-force" -> r.mapForceRaces(rounds);
+                case "url-read" -> r.urlReadRaces(rounds);
                 default -> throw new IllegalArgumentException("no scenario " + scenario);
             };
         } catch (Throwable t) {
@@ -1032,6 +1034,145 @@ public final class CloseRaces {
         }
         return keptOut.size() + " buffers given to a target and " + keptIn.size() + " to a source were used after"
                 + " close (checksum " + sum + "); the file is unchanged";
+    }
+
+    /**
+     * Issue 12: threads read a famfs file through its famfs: URL (and a zip in famfs through zipfs) while the file
+     * system closes: each read gives the whole file, or fails with a closed exception or an IOException saying
+     * no famfs is open.
+     */
+    String urlReadRaces(int rounds) throws Exception {
+        Path img = dir.resolve("url.img");
+        byte[] data = pattern(3, 0, (int) (3 * MIB + 5));
+        Random rnd = new Random(seed);
+        AtomicLong whole = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        for (int round = 0; round < rounds; round++) {
+            java.net.URL url;
+            try (FileSystem fs = format(img, "64M")) {
+                Files.write(fs.getPath("/f"), data);
+            }
+            FileSystem fs = open(img, true);
+            url = fs.getPath("/f").toUri().toURL();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < 20; i++) {
+                            try (InputStream in = url.openStream()) {
+                                if (!Arrays.equals(data, in.readAllBytes())) {
+                                    problem("a URL read gave other bytes", null);
+                                }
+                                whole.incrementAndGet();
+                            } catch (IOException e) {
+                                if (!closedType(e) && (e.getMessage() == null
+                                        || !e.getMessage().contains("no famfs is open"))) {
+                                    problem("URL read during close", e);
+                                }
+                                refused.incrementAndGet();
+                                return;
+                            }
+                        }
+                    } catch (Throwable e) {
+                        problem("URL reader", e);
+                    }
+                }, "url-read-" + w);
+                threads.add(t);
+                t.start();
+            }
+            go.countDown();
+            Thread.sleep(rnd.nextInt(4));
+            fs.close();
+            joinAll(threads, 60, "url-read round " + round);
+        }
+        return rounds + " rounds; " + whole.get() + " whole reads, " + refused.get() + " refused by the close";
+    }
+
+    /**
+     * Issue 12: threads map, write, force (msync), load and invokeCleaner maps of a file while the file system
+     * closes: each map either works or fails with a closed exception; a map made before the close stays usable
+     * (written and forced) after it; what a thread forced is in the image when it is opened again.
+     */
+    String mapForceRaces(int rounds) throws Exception {
+        Path img = dir.resolve("force.img");
+        Method invokeCleaner = Class.forName("sun.misc.Unsafe").getMethod("invokeCleaner", ByteBuffer.class);
+        java.lang.reflect.Field theUnsafe = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+        theUnsafe.setAccessible(true);
+        Object unsafe = theUnsafe.get(null);
+        Random rnd = new Random(seed);
+        long cleaned = 0;
+        long forcedAfterClose = 0;
+        for (int round = 0; round < rounds; round++) {
+            try (FileSystem fs = format(img, "64M")) {
+                Files.write(fs.getPath("/f"), new byte[(int) (WORKERS * MIB)]);
+            }
+            FileSystem fs = open(img, false);
+            FileChannel ch = FileChannel.open(fs.getPath("/f"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            byte[] last = new byte[WORKERS];
+            List<MappedByteBuffer> kept = Collections.synchronizedList(new ArrayList<>());
+            AtomicLong cleans = new AtomicLong();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                int id = w;
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 1; i < 200; i++) {
+                            MappedByteBuffer m;
+                            try {
+                                m = ch.map(i % 3 == 1 ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
+                                        id * MIB, MIB);
+                            } catch (Exception e) {
+                                if (!closedType(e)) {
+                                    problem("map during close", e);
+                                }
+                                return;
+                            }
+                            if (m.isReadOnly()) {
+                                io.github.famfs.nio.FamfsMappings.load(m);
+                                invokeCleaner.invoke(unsafe, m);
+                                cleans.incrementAndGet();
+                            } else {
+                                m.put(0, (byte) i).put((int) MIB - 1, (byte) i);
+                                io.github.famfs.nio.FamfsMappings.force(m);
+                                last[id] = (byte) i;
+                                kept.add(m);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        problem("worker " + id, e);
+                    }
+                }, "map-force-" + w);
+                threads.add(t);
+                t.start();
+            }
+            go.countDown();
+            Thread.sleep(rnd.nextInt(6));
+            fs.close();
+            joinAll(threads, 60, "map-force round " + round);
+            synchronized (kept) {
+                for (MappedByteBuffer m : kept) {
+                    m.force();
+                    forcedAfterClose++;
+                }
+            }
+            cleaned += cleans.get();
+            try (FileSystem again = open(img, true)) {
+                byte[] all = Files.readAllBytes(again.getPath("/f"));
+                for (int id = 0; id < WORKERS; id++) {
+                    if (all[(int) (id * MIB)] != last[id] || all[(int) ((id + 1) * MIB - 1)] != last[id]) {
+                        problem("round " + round + ": worker " + id + " forced " + last[id] + ", image has "
+                                + all[(int) (id * MIB)], null);
+                    }
+                }
+                fsckClean(again, "after map-force round " + round);
+            }
+        }
+        return rounds + " rounds; " + cleaned + " read-only maps released by invokeCleaner, " + forcedAfterClose
+                + " forces of maps after their file system closed";
     }
 
     /**

@@ -1,0 +1,58 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.format.Layout;
+import io.github.famfs.memory.Device;
+import io.github.famfs.memory.DeviceInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Operations on a famfs device or image as a whole, apart from an open file system. (Formatting is
+ * {@code FileSystems.newFileSystem} with {@code create=true}, see {@link Environment}.)
+ */
+public final class FamfsDevices {
+    private FamfsDevices() {}
+
+    /**
+     * "Kills" the famfs on {@code device} as the reference's {@code mkfs.famfs -k -f} does: zeroes the 8-byte
+     * superblock magic (and syncs it to an image file's storage), so that nothing sees a famfs there any more;
+     * no other byte changes. A later format with {@code create=true} accepts the device without {@code force}.
+     *
+     * @throws NoSuchFileException when there is no such device or image file
+     * @throws FileSystemException when the device is too small to hold a superblock, or a famfs on it is open in
+     *     this JVM (close it first: it would go on using a superblock that is gone)
+     * @throws IOException when the device cannot be opened for writing
+     */
+    public static void kill(Path device) throws IOException {
+        if (!Files.exists(device)) {
+            throw new NoSuchFileException(device.toString(), null, "no such device or image file");
+        }
+        try {
+            Famfs.provider().getFileSystem(FamfsFileSystemProvider.uri(device));
+            throw new FileSystemException(device.toString(), null, "a famfs on it is open in this JVM; close it"
+                    + " before killing it");
+        } catch (FileSystemNotFoundException notOpen) {
+            // as it should be
+        }
+        DeviceInfo info = DeviceInfo.probe(device);
+        if (info.size() < Layout.SUPERBLOCK_SIZE) {
+            throw new FileSystemException(device.toString(), null, "holds " + info.size() + " bytes, too few to hold"
+                    + " a famfs (its superblock alone takes " + Layout.SUPERBLOCK_SIZE + "): there is no famfs to"
+                    + " kill");
+        }
+        try (Device d = Device.open(info, true)) {
+            d.acquire();
+            try {
+                d.copyFrom(ByteBuffer.allocate(8), 0, 8);
+                d.sync(0, 8);
+            } finally {
+                d.release();
+            }
+        }
+    }
+}

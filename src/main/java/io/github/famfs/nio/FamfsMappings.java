@@ -1,0 +1,55 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.memory.ImageMapping;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+
+/**
+ * {@code force} and {@code load} of a mapped buffer that do what they say on every famfs device, and on buffers
+ * the JDK mapped from other files alike.
+ *
+ * <p>Over an image file, a famfs map is one the JDK made, and {@code MappedByteBuffer.force()} is msync(2) of
+ * its range. On a DAX device there is no page cache and no msync: the JDK's {@code force()} returns without doing
+ * anything, and what "make it durable and visible" means there is writing the CPU caches back, which
+ * {@link FamfsCaches#flush} does. {@link #force} does both, so code calls it without asking which device it
+ * runs on. On Java 22 and later, {@code FamfsSegments} does the same for MemorySegments.
+ */
+public final class FamfsMappings {
+    private FamfsMappings() {}
+
+    /**
+     * Writes the buffer's bytes back: msync(MS_SYNC) of its pages where a file backs them (the JDK's
+     * {@code force()}, also for famfs maps of an image file), then {@link FamfsCaches#flush} of its whole range
+     * (the CPU cache write-back a DAX device needs).
+     *
+     * @throws UncheckedIOException when msync fails, as {@code MappedByteBuffer.force()} does
+     */
+    public static void force(MappedByteBuffer buffer) {
+        buffer.force();
+        FamfsCaches.flush(buffer, 0, buffer.capacity());
+    }
+
+    /**
+     * Brings the buffer's pages into memory: the JDK's {@code load()} where the JDK mapped it, otherwise
+     * madvise(MADV_WILLNEED) and a read of one byte per page (which, on a DAX device, maps the pages).
+     */
+    public static void load(MappedByteBuffer buffer) {
+        if (buffer.capacity() == 0) {
+            return;
+        }
+        buffer.load();
+        ImageMapping.willNeed(ImageMapping.addressOf(buffer), buffer.capacity());
+        touch(buffer);
+    }
+
+    private static void touch(MappedByteBuffer buffer) {
+        int sum = 0;
+        for (int i = 0; i < buffer.capacity(); i += 4096) {
+            sum += buffer.get(i);
+        }
+        SINK = sum;
+    }
+
+    @SuppressWarnings("unused")
+    private static volatile int SINK;
+}

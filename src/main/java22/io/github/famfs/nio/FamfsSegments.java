@@ -1,0 +1,75 @@
+package io.github.famfs.nio;
+
+import io.github.famfs.memory.ImageMapping;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * {@code force} and {@code load} of a MemorySegment that work on famfs segments of every device, and on segments
+ * the JDK mapped from other files alike (Java 22 and later).
+ *
+ * <p>A famfs segment over an image file is a mapped segment made by the JDK, so its own {@code force()},
+ * {@code load()}, {@code unload()} and {@code isLoaded()} work. A famfs segment on a DAX device is a native
+ * segment (the JDK cannot map a DAX character device): for it those methods throw
+ * UnsupportedOperationException ("Not a mapped segment"), and the work they stand for is different: there is no
+ * page cache, so making bytes durable and visible is writing the CPU caches back ({@link FamfsCaches#flush}),
+ * and loading is touching the pages. These methods pick the right one.
+ */
+public final class FamfsSegments {
+    private FamfsSegments() {}
+
+    /** Largest piece handed to {@link FamfsCaches#flush} at once (a ByteBuffer holds at most 2 GiB). */
+    private static final long FLUSH_PIECE = 1L << 30;
+
+    /**
+     * Writes the segment's bytes back: {@code segment.force()} (msync) for a mapped segment, msync(MS_SYNC) of its
+     * pages for a native one where a file accepts it (a famfs map of an image file the JDK could not frame), then
+     * {@link FamfsCaches#flush} over the whole segment (the CPU cache write-back of DAX memory). A heap segment
+     * has nothing to write back.
+     *
+     * @throws UncheckedIOException when msync fails, as {@code MemorySegment.force()} does
+     */
+    public static void force(MemorySegment segment) {
+        if (!segment.isNative()) {
+            return;
+        }
+        if (segment.isMapped()) {
+            segment.force();
+        } else {
+            try {
+                ImageMapping.sync(segment.address(), segment.byteSize());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        for (long at = 0; at < segment.byteSize(); at += FLUSH_PIECE) {
+            long n = Math.min(FLUSH_PIECE, segment.byteSize() - at);
+            FamfsCaches.flush(segment.asSlice(at, n).asByteBuffer(), 0, (int) n);
+        }
+    }
+
+    /**
+     * Brings the segment's pages into memory: {@code segment.load()} for a mapped segment; for a native one
+     * madvise(MADV_WILLNEED), then a read of one byte per page (which, on a DAX device, maps the pages).
+     */
+    public static void load(MemorySegment segment) {
+        if (!segment.isNative() || segment.byteSize() == 0) {
+            return;
+        }
+        if (segment.isMapped()) {
+            segment.load();
+            return;
+        }
+        ImageMapping.willNeed(segment.address(), segment.byteSize());
+        long sum = 0;
+        for (long at = 0; at < segment.byteSize(); at += 4096) {
+            sum += segment.get(ValueLayout.JAVA_BYTE, at);
+        }
+        sink = sum;
+    }
+
+    @SuppressWarnings("unused")
+    private static volatile long sink;
+}
