@@ -46,10 +46,10 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
  * such batches into the allocator, which copies them.
  *
  * <p><b>Checks.</b> The footer, every message and every buffer are checked against the file before they are
- * used, and each loaded batch is validated ({@code ValueVectorUtility.validate}: buffer sizes against lengths),
- * so a truncated, garbled or hostile file is a {@link FamfsArrowException}. Offsets inside variable-width columns
- * are checked by Arrow's bounds checks on access in Java; before handing an untrusted file's vectors to native
- * code, {@code ValueVectorUtility.validateFull} checks them too.
+ * used, and each loaded batch is validated whole ({@code ValueVectorUtility.validateFull}: buffer sizes against
+ * lengths, the offsets of variable-width and list columns in order and in range, which reads those offsets once),
+ * so a truncated, garbled or hostile file is a {@link FamfsArrowException}, and native code that is handed the
+ * vectors never reads outside them.
  *
  * <p>Arrow's memory module needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} on Java 17 and later, and an
  * allocator implementation on the class path (arrow-memory-unsafe or arrow-memory-netty). Arrow is an optional

@@ -34,11 +34,11 @@ public abstract sealed class FamfsArrowReader extends ArrowReader
         return ipc.address();
     }
 
-    /** Loads a batch into the root and checks its buffers against its lengths. */
+    /** Loads a batch into the root and checks it whole (buffer sizes against lengths, offsets in order and in range). */
     final void load(ArrowRecordBatch batch, String what) throws FamfsArrowException {
         try {
             loadRecordBatch(batch);
-            ValueVectorUtility.validate(getVectorSchemaRoot());
+            ValueVectorUtility.validateFull(getVectorSchemaRoot());
         } catch (RuntimeException | java.io.IOException e) {
             throw ipc.bad(what + " does not fit its schema", e);
         }
