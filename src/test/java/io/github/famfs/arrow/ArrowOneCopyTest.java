@@ -50,23 +50,29 @@ class ArrowOneCopyTest {
                 Field.nullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
     }
 
-    /** Writes the frame as master: BATCHES batches of ROWS rows, id = row number, x = id / 2. */
+    /** Writes the frame as master: {@code batches} batches of ROWS rows. */
     static void writeFrame(FileSystem fs, String path, int batches) throws Exception {
+        writeFrame(fs, path, batches, ROWS);
+    }
+
+    /** Writes {@code batches} batches of {@code rows} rows (id = row number, x = id / 2) as master. */
+    static void writeFrame(FileSystem fs, String path, int batches, int rows, java.nio.file.OpenOption... options)
+            throws Exception {
         try (BufferAllocator allocator = new RootAllocator();
                 VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator);
-                ArrowFileWriter w = FamfsArrow.newFileWriter(fs.getPath(path), root, null)) {
+                ArrowFileWriter w = FamfsArrow.newFileWriter(fs.getPath(path), root, null, options)) {
             BigIntVector id = (BigIntVector) root.getVector("id");
             Float8Vector x = (Float8Vector) root.getVector("x");
             w.start();
             for (int b = 0; b < batches; b++) {
-                id.allocateNew(ROWS);
-                x.allocateNew(ROWS);
-                for (int i = 0; i < ROWS; i++) {
-                    long v = (long) b * ROWS + i;
+                id.allocateNew(rows);
+                x.allocateNew(rows);
+                for (int i = 0; i < rows; i++) {
+                    long v = (long) b * rows + i;
                     id.set(i, v);
                     x.set(i, v / 2.0);
                 }
-                root.setRowCount(ROWS);
+                root.setRowCount(rows);
                 w.writeBatch();
             }
         }
