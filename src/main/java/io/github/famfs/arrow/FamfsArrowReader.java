@@ -1,6 +1,11 @@
 package io.github.famfs.arrow;
 
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowDictionaryBatch;
@@ -38,10 +43,62 @@ public abstract sealed class FamfsArrowReader extends ArrowReader
     final void load(ArrowRecordBatch batch, String what) throws FamfsArrowException {
         try {
             loadRecordBatch(batch);
-            ValueVectorUtility.validateFull(getVectorSchemaRoot());
+            for (FieldVector v : getVectorSchemaRoot().getFieldVectors()) {
+                validate(v);
+            }
         } catch (RuntimeException | java.io.IOException e) {
             throw ipc.bad(what + " does not fit its schema", e);
         }
+    }
+
+    /**
+     * {@code ValueVectorUtility.validateFull(v)}, except where Arrow 19's validators fail on valid vectors: they ask
+     * a fixed-size list for offsets it does not have, and reject a map's type. A tree holding either is checked
+     * here at those levels and the ones above them (validity and offsets buffers large enough, offsets in order
+     * and within the child), and in full by Arrow below them.
+     */
+    private static void validate(FieldVector v) {
+        if (!holdsUnvalidatable(v)) {
+            ValueVectorUtility.validateFull(v);
+            return;
+        }
+        int n = v.getValueCount();
+        if (v.getNullCount() > 0 && v.getValidityBuffer().capacity() < (n + 7L) / 8) {
+            throw new IllegalArgumentException(v.getName() + ": validity buffer too small for " + n + " values");
+        }
+        if (v instanceof ListVector list && n > 0) {
+            ArrowBuf offsets = list.getOffsetBuffer();
+            if (offsets.capacity() < (n + 1L) * ListVector.OFFSET_WIDTH) {
+                throw new IllegalArgumentException(v.getName() + ": offset buffer too small for " + n + " values");
+            }
+            int previous = offsets.getInt(0);
+            for (int i = 1; i <= n && previous >= 0; i++) {
+                int next = offsets.getInt((long) i * ListVector.OFFSET_WIDTH);
+                previous = next < previous ? -1 : next;
+            }
+            if (previous < 0 || previous > list.getDataVector().getValueCount()) {
+                throw new IllegalArgumentException(v.getName() + ": offsets out of order or past the child's values");
+            }
+        } else if (v instanceof FixedSizeListVector list
+                && list.getDataVector().getValueCount() < (long) list.getListSize() * n) {
+            throw new IllegalArgumentException(v.getName() + ": fewer child values than " + n + " lists of "
+                    + list.getListSize());
+        }
+        for (FieldVector child : v.getChildrenFromFields()) {
+            validate(child);
+        }
+    }
+
+    private static boolean holdsUnvalidatable(FieldVector v) {
+        if (v instanceof FixedSizeListVector || v instanceof MapVector) {
+            return true;
+        }
+        for (FieldVector child : v.getChildrenFromFields()) {
+            if (holdsUnvalidatable(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Loads a dictionary batch into its dictionary. */

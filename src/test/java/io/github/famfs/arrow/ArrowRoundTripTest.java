@@ -54,7 +54,7 @@ class ArrowRoundTripTest {
         allocator = new RootAllocator();
         image = tmp.resolve("famfs.img");
         fs = Famfs.open(image, Frames.master());
-        local = Frames.writeLocal(tmp.resolve("frame.arrow"), allocator, BATCHES, ROWS);
+        local = Frames.writeLocal(tmp.resolve("frame.arrow"), allocator, BATCHES, ROWS, Frames.everyType());
     }
 
     @AfterEach
@@ -70,7 +70,7 @@ class ArrowRoundTripTest {
             VectorSchemaRoot b = theirs.getVectorSchemaRoot();
             assertEquals(b.getSchema(), a.getSchema());
             long base = ((FamfsArrowReader) mine).mappingAddress();
-            long size = Files.size(local);
+            long size = mine.size();
             assertTrue(Frames.mapped(image, base, size), "the reader maps the famfs image");
             List<long[]> maps = List.of(new long[] {base, base + size});
             int batches = 0;
@@ -132,7 +132,7 @@ class ArrowRoundTripTest {
     void writtenByFamfsArrowReadsBackEverywhere() throws Exception {
         Path streamed = fs.getPath("/written.arrow");
         Path sized = fs.getPath("/one.arrow");
-        try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.allTypes(), allocator);
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.everyType(), allocator);
                 DictionaryProvider.MapDictionaryProvider dicts = Frames.dictionaries(allocator)) {
             try (ArrowFileWriter w = FamfsArrow.newFileWriter(streamed, root, dicts,
                     FamfsOption.interleave(2, 2 * Frames.MIB, 2))) {
@@ -163,7 +163,7 @@ class ArrowRoundTripTest {
     @Test
     void streamFormatReadsInPlace() throws Exception {
         Path localStream = tmp.resolve("frame.arrows");
-        try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.allTypes(), allocator);
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.everyType(), allocator);
                 DictionaryProvider.MapDictionaryProvider dicts = Frames.dictionaries(allocator);
                 var ch = Files.newByteChannel(localStream, java.nio.file.StandardOpenOption.CREATE_NEW,
                         java.nio.file.StandardOpenOption.WRITE);
@@ -230,7 +230,7 @@ class ArrowRoundTripTest {
         for (CompressionUtil.CodecType codec : List.of(CompressionUtil.CodecType.LZ4_FRAME,
                 CompressionUtil.CodecType.ZSTD)) {
             Path localZ = tmp.resolve("z-" + codec + ".arrow");
-            try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.allTypes(), allocator);
+            try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.everyType(), allocator);
                     DictionaryProvider.MapDictionaryProvider dicts = Frames.dictionaries(allocator);
                     var ch = Files.newByteChannel(localZ, java.nio.file.StandardOpenOption.CREATE_NEW,
                             java.nio.file.StandardOpenOption.WRITE);

@@ -64,7 +64,32 @@ final class Frames {
 
     /** A schema with a column of each kind the tests cover. */
     static Schema allTypes() {
-        return new Schema(List.of(
+        return new Schema(common());
+    }
+
+    /**
+     * {@link #allTypes()} and the types that DuckDB's Arrow import does not all take (256-bit decimals, durations,
+     * intervals, maps, fixed-size lists, ...), for the round trips against Arrow's own reader.
+     */
+    static Schema everyType() {
+        List<Field> fields = new ArrayList<>(common());
+        fields.addAll(List.of(
+                f("dec256", new ArrowType.Decimal(60, 6, 256)),
+                f("dur", new ArrowType.Duration(TimeUnit.MILLISECOND)),
+                f("ivl", new ArrowType.Interval(org.apache.arrow.vector.types.IntervalUnit.DAY_TIME)),
+                f("t32", new ArrowType.Time(TimeUnit.MILLISECOND, 32)),
+                f("lbin", ArrowType.LargeBinary.INSTANCE),
+                f("u8", new ArrowType.Int(8, false)),
+                f("fsl", new ArrowType.FixedSizeList(2), f("item", new ArrowType.Int(32, true))),
+                new Field("map", FieldType.nullable(new ArrowType.Map(false)), List.of(new Field("entries",
+                        FieldType.notNullable(ArrowType.Struct.INSTANCE), List.of(
+                                new Field("key", FieldType.notNullable(new ArrowType.Int(32, true)), null),
+                                f("value", new ArrowType.Int(64, true))))))));
+        return new Schema(fields);
+    }
+
+    private static List<Field> common() {
+        return List.of(
                 f("i8", new ArrowType.Int(8, true)),
                 f("i16", new ArrowType.Int(16, true)),
                 f("i32", new ArrowType.Int(32, true)),
@@ -84,7 +109,7 @@ final class Frames {
                 f("struct", ArrowType.Struct.INSTANCE, f("a", new ArrowType.Int(64, true)),
                         f("b", ArrowType.Utf8.INSTANCE)),
                 new Field("dict", new FieldType(true, new ArrowType.Int(32, true), DICT), null),
-                f("nothing", ArrowType.Null.INSTANCE)));
+                f("nothing", ArrowType.Null.INSTANCE));
     }
 
     /** The dictionary of column "dict": five words. */
@@ -102,7 +127,7 @@ final class Frames {
         return (i + batch) % 7 == 3;
     }
 
-    /** Fills {@code root} (of {@link #allTypes()}) with batch {@code batch}: {@code rows} rows, some null. */
+    /** Fills {@code root} (of {@link #allTypes()} or {@link #everyType()}) with batch {@code batch}: {@code rows} rows, some null. */
     static void fill(VectorSchemaRoot root, int batch, int rows) {
         root.allocateNew();
         for (FieldVector v : root.getFieldVectors()) {
@@ -132,7 +157,16 @@ final class Frames {
                     case "date" -> ((DateDayVector) v).setSafe(i, (int) (x % 40_000));
                     case "ts" -> ((org.apache.arrow.vector.TimeStampMicroTZVector) v).setSafe(i, x * 1_000_000L);
                     case "dict" -> ((IntVector) v).setSafe(i, (int) (x % 5));
-                    case "list", "struct" -> { }
+                    case "dec256" -> ((org.apache.arrow.vector.Decimal256Vector) v).setSafe(i,
+                            new BigDecimal(java.math.BigInteger.valueOf(x).pow(3), 6));
+                    case "dur" -> ((org.apache.arrow.vector.DurationVector) v).setSafe(i, x * 7);
+                    case "ivl" -> ((org.apache.arrow.vector.IntervalDayVector) v).setSafe(i, (int) (x % 365),
+                            (int) (x % 86_400_000));
+                    case "t32" -> ((org.apache.arrow.vector.TimeMilliVector) v).setSafe(i, (int) (x % 86_400_000));
+                    case "lbin" -> ((org.apache.arrow.vector.LargeVarBinaryVector) v).setSafe(i,
+                            new byte[] {(byte) x, 9, (byte) i});
+                    case "u8" -> ((org.apache.arrow.vector.UInt1Vector) v).setSafe(i, (int) (x & 0xff));
+                    case "list", "struct", "fsl", "map" -> { }
                     default -> throw new IllegalStateException(n);
                 }
             }
@@ -149,6 +183,38 @@ final class Frames {
                         w.writeInt(batch + i + k);
                     }
                     w.endList();
+                }
+            } else if (n.equals("fsl")) {
+                org.apache.arrow.vector.complex.FixedSizeListVector l =
+                        (org.apache.arrow.vector.complex.FixedSizeListVector) v;
+                IntVector items = (IntVector) l.getDataVector();
+                for (int i = 0; i < rows; i++) {
+                    if (isNull(batch, i)) {
+                        l.setNull(i);
+                        continue;
+                    }
+                    l.setNotNull(i);
+                    items.setSafe(2 * i, i);
+                    items.setSafe(2 * i + 1, batch - i);
+                }
+                items.setValueCount(2 * rows);
+            } else if (n.equals("map")) {
+                org.apache.arrow.vector.complex.impl.UnionMapWriter w =
+                        ((org.apache.arrow.vector.complex.MapVector) v).getWriter();
+                for (int i = 0; i < rows; i++) {
+                    w.setPosition(i);
+                    if (isNull(batch, i)) {
+                        w.writeNull();
+                        continue;
+                    }
+                    w.startMap();
+                    for (int k = 0; k < i % 3; k++) {
+                        w.startEntry();
+                        w.key().integer().writeInt(k);
+                        w.value().bigInt().writeBigInt((long) batch * i + k);
+                        w.endEntry();
+                    }
+                    w.endMap();
                 }
             } else if (n.equals("struct")) {
                 StructVector s = (StructVector) v;
@@ -186,7 +252,12 @@ final class Frames {
 
     /** Writes {@code batches} batches of {@link #allTypes()} with Arrow's own file writer to a local file. */
     static Path writeLocal(Path file, BufferAllocator allocator, int batches, int rows) throws IOException {
-        try (VectorSchemaRoot root = VectorSchemaRoot.create(allTypes(), allocator);
+        return writeLocal(file, allocator, batches, rows, allTypes());
+    }
+
+    static Path writeLocal(Path file, BufferAllocator allocator, int batches, int rows, Schema schema)
+            throws IOException {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
                 DictionaryProvider.MapDictionaryProvider dicts = dictionaries(allocator);
                 var ch = Files.newByteChannel(file, java.nio.file.StandardOpenOption.CREATE_NEW,
                         java.nio.file.StandardOpenOption.WRITE);
