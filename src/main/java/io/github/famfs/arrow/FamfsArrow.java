@@ -47,7 +47,8 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
  *
  * <p><b>Checks.</b> The footer, every message and every buffer are checked against the file before they are
  * used, and each loaded batch is validated whole ({@code ValueVectorUtility.validateFull}: buffer sizes against
- * lengths, the offsets of variable-width and list columns in order and in range, which reads those offsets once),
+ * lengths, the offsets of variable-width and list columns in order and in range, which reads those offsets once;
+ * maps and fixed-size lists, on which Arrow 19's validator fails, by a check of FamfsArrow's own),
  * so a truncated, garbled or hostile file is a {@link FamfsArrowException}, and native code that is handed the
  * vectors never reads outside them.
  *
