@@ -50,7 +50,10 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
  * lengths, the offsets of variable-width and list columns in order and in range, which reads those offsets once;
  * maps and fixed-size lists, on which Arrow 19's validator fails, by a check of FamfsArrow's own),
  * so a truncated, garbled or hostile file is a {@link FamfsArrowException}, and native code that is handed the
- * vectors never reads outside them.
+ * vectors never reads outside them. One thing runs before any check can: Arrow's {@code VectorLoader} sizes each
+ * vector to the lengths the batch states (a list's entries to its last offset), reallocating it in the allocator
+ * when its buffers are shorter. Read untrusted files with a child allocator whose limit bounds that (above the
+ * file's size, which the mapping counts as); exceeding it is a {@link FamfsArrowException} too.
  *
  * <p>Arrow's memory module needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} on Java 17 and later, and an
  * allocator implementation on the class path (arrow-memory-unsafe or arrow-memory-netty). Arrow is an optional

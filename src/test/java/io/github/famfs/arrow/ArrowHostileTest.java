@@ -188,6 +188,40 @@ class ArrowHostileTest {
         }
     }
 
+    /** A map column (which FamfsArrow checks itself: Arrow 19's validator fails on maps) with damaged offsets. */
+    @Test
+    void aMapWithDamagedOffsets() throws IOException {
+        org.apache.arrow.vector.types.pojo.Schema only = new org.apache.arrow.vector.types.pojo.Schema(
+                java.util.List.of(Frames.everyType().findField("map")));
+        Path local = Frames.writeLocal(tmp.resolve("map.arrow"), allocator, 1, 100, only);
+        byte[] b = Files.readAllBytes(local);
+        ArrowBlock block;
+        try (FileChannel ch = FileChannel.open(local); ArrowFileReader r = new ArrowFileReader(ch, allocator)) {
+            block = r.getRecordBlocks().get(0);
+        }
+        readAll(famfsFile(b));
+        int meta = (int) block.getOffset() + 8;
+        ByteBuffer m = ByteBuffer.wrap(b, meta, block.getMetadataLength() - 8).slice().order(ByteOrder.LITTLE_ENDIAN);
+        RecordBatch rb = (RecordBatch) Message.getRootAsMessage(m).header(new RecordBatch());
+        // buffer 1 is the map's offsets (0 its validity), 100 rows: 101 offsets
+        long offsets = block.getOffset() + block.getMetadataLength() + rb.buffers(1).offset();
+        // offsets out of order
+        putInt(b, (int) (offsets + 4L * 100), 0);
+        refused(b, "record batch 0", "map", "offsets out of order");
+        // offsets past the entries: Arrow's loader (setValueCount) first grows the entries to the last offset in
+        // the allocator, so an untrusted file is read with an allocator whose limit bounds that
+        putInt(b, (int) (offsets + 4L * 100), 1 << 24);
+        Path p = famfsFile(b);
+        try (BufferAllocator limited = allocator.newChildAllocator("untrusted", 0, 4 * Frames.MIB)) {
+            FamfsArrowException e = assertThrows(FamfsArrowException.class, () -> {
+                try (FamfsArrowFileReader r = FamfsArrow.openFile(p, limited)) {
+                    r.loadNextBatch();
+                }
+            });
+            assertTrue(e.getMessage().contains("record batch 0"), e.getMessage());
+        }
+    }
+
     /** Random damage anywhere: a FamfsArrowException, or (damage to values) a file that loads; never a crash. */
     @Test
     void randomDamage() throws IOException {
