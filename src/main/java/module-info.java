@@ -11,11 +11,16 @@ module io.github.famfs.nio {
     requires org.objectweb.asm;
     // only the famfs command-line tool (io.github.famfs.cli) needs picocli; the library does not
     requires static info.picocli;
+    // only io.github.famfs.arrow (FamfsArrow) needs Arrow; the library does not
+    requires static org.apache.arrow.vector;
+    requires static org.apache.arrow.memory.core;
+    requires static org.apache.arrow.format;
     requires java.logging;
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;
     exports io.github.famfs.pcq;
+    exports io.github.famfs.arrow;
 
     // Not API: jnr-ffi implements the libc binding (memory.libc.LibC) with a class it generates in its own class
     // loader, whose unnamed module must be able to access the interface at run time. A qualified opens/exports

@@ -31,11 +31,19 @@ public final class ChildJvm {
     /** Runs {@code main} with {@code args}; waits at most {@code timeoutSeconds}. */
     public static Result run(Class<?> main, long timeoutSeconds, String... args) throws IOException,
             InterruptedException {
+        return run(List.of("-Xmx512m"), System.getProperty("java.class.path"), main, timeoutSeconds, args);
+    }
+
+    /** Runs {@code main} with JVM options {@code jvmArgs} (a heap size, ...) on class path {@code classPath}. */
+    public static Result run(List<String> jvmArgs, String classPath, Class<?> main, long timeoutSeconds,
+            String... args) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(java.toString()));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir")
                         + "/famfs-child-hs_err_%p.log",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                "-cp", classPath, main.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

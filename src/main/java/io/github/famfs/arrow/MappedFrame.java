@@ -1,0 +1,27 @@
+package io.github.famfs.arrow;
+
+import io.github.famfs.memory.FileMapping;
+import org.apache.arrow.memory.ForeignAllocation;
+
+/**
+ * A famfs file's mapping as an Arrow foreign allocation: Arrow's reference count on the buffer that wraps it (and
+ * on every slice of it that a vector holds) decides when it is unmapped, once, by {@link #release0()}.
+ */
+final class MappedFrame extends ForeignAllocation {
+    private final FileMapping mapping;
+
+    MappedFrame(FileMapping mapping) {
+        super(mapping.size(), mapping.address());
+        this.mapping = mapping;
+    }
+
+    /** First address of the file's bytes. */
+    long address() {
+        return memoryAddress();
+    }
+
+    @Override
+    protected void release0() {
+        mapping.unmap();
+    }
+}
