@@ -102,8 +102,8 @@ public final class FamfsDirectory extends BaseDirectory {
     }
 
     /**
-     * Bytes of the files Lucene deleted from this directory (as an instance saw it): they stay in famfs, which
-     * never frees space (famfs allocates in 2 MiB units, so the space taken is at least this).
+     * Device bytes allocated to the files Lucene deleted through this directory instance (whole famfs
+     * allocation units, 2 MiB each at least): they stay in famfs, which never frees space.
      */
     public long unreclaimableBytes() {
         return hidden.values().stream().mapToLong(Long::longValue).sum();
@@ -143,7 +143,7 @@ public final class FamfsDirectory extends BaseDirectory {
             throw new NoSuchFileException(p.toString());
         }
         checkWritable();
-        hidden.put(name, Files.size(p));
+        hidden.put(name, allocated(p));
     }
 
     @Override
@@ -241,7 +241,7 @@ public final class FamfsDirectory extends BaseDirectory {
                         done += n;
                     }
                 }
-                hidden.put(source, size);
+                hidden.put(source, allocated(s));
             }
         } finally {
             writing.remove(dest);
@@ -309,6 +309,12 @@ public final class FamfsDirectory extends BaseDirectory {
         if (dir.getFileSystem().isReadOnly()) {
             throw new ReadOnlyFileSystemException();
         }
+    }
+
+    /** The device bytes famfs allocated to file {@code p} (whole allocation units), else its size. */
+    private static long allocated(Path p) throws IOException {
+        Object a = Files.getAttribute(p, "famfs:allocatedBytes");
+        return a instanceof Long l ? l : Files.size(p);
     }
 
     /** Writes {@code bytes} as the new famfs file {@code p} (one allocation), published when it returns. */
