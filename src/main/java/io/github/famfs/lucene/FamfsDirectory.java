@@ -260,7 +260,9 @@ public final class FamfsDirectory extends BaseDirectory {
         if (hidden.containsKey(name)) {
             throw new NoSuchFileException(p.toString());
         }
-        return FamfsIndexInput.open(description, MappedFile.map(p), ReadHints.of(context));
+        MappedFile f = MappedFile.map(p);
+        return f.chunks().size() == 1 ? SingleMappingInput.open(description, f, ReadHints.of(context))
+                : FamfsIndexInput.open(description, f, ReadHints.of(context));
     }
 
     @Override

@@ -12,13 +12,14 @@ import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
 
 /**
- * A Lucene IndexInput over a famfs mapping: reads are Lucene's own ByteBuffersIndexInput over the mapped buffers
+ * A Lucene IndexInput over a famfs file of several mappings (over 1 GiB; {@link SingleMappingInput} serves the
+ * others) or a file held on the heap: reads are Lucene's own ByteBuffersIndexInput over the mapped buffers
  * (zero-copy, little-endian), and Lucene's read-ahead hints go to the mapping as madvise: the IOContext it opens
  * a file with, and on Lucene 10 {@code prefetch} and {@code updateIOContext}. Those two are Lucene 10 methods
  * declared here without {@code @Override} (this class is compiled against Lucene 9, where they simply are not
  * called), with descriptors identical to Lucene 10's, so the JVM overrides them there.
  */
-final class FamfsIndexInput extends IndexInput implements RandomAccessInput {
+final class FamfsIndexInput extends IndexInput implements RandomAccessInput, Lucene10Reads {
     private final ByteBuffersIndexInput in;
     private final MappedFile file;
     /** Where this input (a slice, or the whole file) starts in the file. */
@@ -85,6 +86,7 @@ final class FamfsIndexInput extends IndexInput implements RandomAccessInput {
     }
 
     /** Lucene 10: the caller will soon read bytes {@code [offset, offset+len)} of this input. */
+    @Override
     public void prefetch(long offset, long len) throws IOException {
         if (offset < 0 || len < 0 || offset + len > length) {
             throw new IllegalArgumentException("prefetch offset=" + offset + ", length=" + len
@@ -203,6 +205,7 @@ final class FamfsIndexInput extends IndexInput implements RandomAccessInput {
     }
 
     /** Lucene 10's RandomAccessInput.readBytes(long, byte[], int, int): straight from the mapping. */
+    @Override
     public void readBytes(long pos, byte[] bytes, int offset, int len) throws IOException {
         if (pos < 0 || len < 0 || pos + len > length) {
             throw new EOFException("read of " + len + " bytes at " + pos + " is past the end (" + length + "): "

@@ -17,36 +17,43 @@ import java.util.List;
  * own: they stay valid until unreachable, whatever is closed meanwhile, so no read can touch unmapped memory.
  */
 final class MappedFile {
-    /** 1 GiB buffers: a power of two (as ByteBuffersDataInput needs) within a MappedByteBuffer's 2 GiB. */
-    static final int CHUNK_BITS = 30;
+    /**
+     * 1 GiB buffers: a power of two (as ByteBuffersDataInput needs) within a MappedByteBuffer's 2 GiB. Not final
+     * only so that tests can run Lucene's suite with small buffers (files of many buffers).
+     */
+    static int CHUNK_BITS = 30;
 
     private final List<ByteBuffer> chunks;
     private final long length;
+    /** log2 of the buffers' size. */
+    private final int bits;
 
-    private MappedFile(List<ByteBuffer> chunks, long length) {
+    private MappedFile(List<ByteBuffer> chunks, long length, int bits) {
         this.chunks = chunks;
         this.length = length;
+        this.bits = bits;
     }
 
     /** Maps all of {@code file} (a famfs path) read-only. */
     static MappedFile map(Path file) throws IOException {
+        int bits = CHUNK_BITS;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             List<ByteBuffer> chunks = new ArrayList<>();
-            for (long pos = 0; pos < size; pos += 1L << CHUNK_BITS) {
-                long n = Math.min(1L << CHUNK_BITS, size - pos);
+            for (long pos = 0; pos < size; pos += 1L << bits) {
+                long n = Math.min(1L << bits, size - pos);
                 chunks.add(ch.map(FileChannel.MapMode.READ_ONLY, pos, n).order(ByteOrder.LITTLE_ENDIAN));
             }
             if (chunks.isEmpty()) {
                 chunks.add(ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN));
             }
-            return new MappedFile(Collections.unmodifiableList(chunks), size);
+            return new MappedFile(Collections.unmodifiableList(chunks), size, bits);
         }
     }
 
     /** A file held on the heap (one not published to famfs: see FamfsDirectory). */
     static MappedFile ofHeap(byte[] bytes) {
-        return new MappedFile(List.of(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)), bytes.length);
+        return new MappedFile(List.of(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)), bytes.length, 31);
     }
 
     List<ByteBuffer> chunks() {
@@ -60,8 +67,8 @@ final class MappedFile {
     /** Copies bytes {@code [pos, pos+len)} of the file into {@code dst}: the caller checked the range. */
     void get(long pos, byte[] dst, int off, int len) {
         while (len > 0) {
-            ByteBuffer c = chunks.get((int) (pos >>> CHUNK_BITS));
-            int at = (int) (pos & ((1L << CHUNK_BITS) - 1));
+            ByteBuffer c = chunks.get((int) (pos >>> bits));
+            int at = (int) (pos & ((1L << bits) - 1));
             int n = Math.min(len, c.limit() - at);
             c.get(at, dst, off, n);
             pos += n;
@@ -75,8 +82,8 @@ final class MappedFile {
         long end = Math.min(length, pos + len);
         pos = Math.max(0, pos);
         while (pos < end) {
-            ByteBuffer c = chunks.get((int) (pos >>> CHUNK_BITS));
-            int at = (int) (pos & ((1L << CHUNK_BITS) - 1));
+            ByteBuffer c = chunks.get((int) (pos >>> bits));
+            int at = (int) (pos & ((1L << bits) - 1));
             long n = Math.min(end - pos, c.limit() - at);
             advice.apply(c, at, n);
             pos += n;

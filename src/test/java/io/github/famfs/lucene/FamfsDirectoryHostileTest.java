@@ -91,7 +91,7 @@ class FamfsDirectoryHostileTest {
                 assertThrows(IllegalArgumentException.class, () -> in.slice("s", -1, 5));
                 IndexInput s = in.slice("s", 1000, 50);
                 assertEquals(data[1010], s.randomAccessSlice(0, 50).readByte(10));
-                FamfsIndexInput f = (FamfsIndexInput) s;
+                Lucene10Reads f = (Lucene10Reads) s;
                 byte[] part = new byte[20];
                 f.readBytes(30, part, 0, 20);
                 assertEquals(data[1030], part[0]);
