@@ -15,12 +15,15 @@ module io.github.famfs.nio {
     requires static org.apache.arrow.vector;
     requires static org.apache.arrow.memory.core;
     requires static org.apache.arrow.format;
+    // only io.github.famfs.lucene (FamfsDirectory) needs Lucene; library users who use it bring their own
+    requires static org.apache.lucene.core;
     requires java.logging;
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;
     exports io.github.famfs.pcq;
     exports io.github.famfs.arrow;
+    exports io.github.famfs.lucene;
 
     // Not API: jnr-ffi implements the libc binding (memory.libc.LibC) with a class it generates in its own class
     // loader, whose unnamed module must be able to access the interface at run time. A qualified opens/exports

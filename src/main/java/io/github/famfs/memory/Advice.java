@@ -1,0 +1,52 @@
+package io.github.famfs.memory;
+
+import com.kenai.jffi.MemoryIO;
+import io.github.famfs.memory.libc.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * madvise(2) on the memory of a direct buffer that famfs mapped (a read-ahead hint: how the range will be read).
+ * Advice only: a refusal (an old kernel, a range the kernel does not know) is not an error, and no advice frees or
+ * changes memory (the values below are the ones that never do).
+ */
+public enum Advice {
+    /** MADV_NORMAL: the kernel's default read-ahead. */
+    NORMAL(0),
+    /** MADV_RANDOM: no read-ahead. */
+    RANDOM(1),
+    /** MADV_SEQUENTIAL: aggressive read-ahead, pages may be dropped soon after they are read. */
+    SEQUENTIAL(2),
+    /** MADV_WILLNEED: read the range in now (asynchronously). */
+    WILLNEED(3);
+
+    private final int value;
+
+    Advice(int value) {
+        this.value = value;
+    }
+
+    /**
+     * Gives this advice for bytes {@code [offset, offset+length)} of {@code buffer} (a direct buffer: famfs's
+     * mappings are), widened to whole pages within the buffer's mapping.
+     *
+     * @return whether the kernel took it
+     */
+    public boolean apply(ByteBuffer buffer, long offset, long length) {
+        if (!buffer.isDirect() || length <= 0 || offset < 0 || offset + length > buffer.capacity()) {
+            return false;
+        }
+        long base = MemoryIO.getInstance().getDirectBufferAddress(buffer);
+        if (base == 0) {
+            return false;
+        }
+        long start = base + offset;
+        long pageStart = start - Math.floorMod(start, AddressSpace.PAGE);
+        try {
+            LibC libc = Native.libc();
+            return libc.madvise(Native.pointer(pageStart), start + length - pageStart, value) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
