@@ -1,7 +1,6 @@
 package io.github.famfs.memory;
 
 import com.kenai.jffi.MemoryIO;
-import io.github.famfs.memory.libc.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -43,8 +42,7 @@ public enum Advice {
         long start = base + offset;
         long pageStart = start - Math.floorMod(start, AddressSpace.PAGE);
         try {
-            LibC libc = Native.libc();
-            return libc.madvise(Native.pointer(pageStart), start + length - pageStart, value) == 0;
+            return Native.libc().madvise(pageStart, start + length - pageStart, value) == 0;
         } catch (IOException e) {
             return false;
         }
