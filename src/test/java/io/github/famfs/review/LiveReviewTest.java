@@ -1,19 +1,26 @@
 package io.github.famfs.review;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.format.Layout;
+import io.github.famfs.meta.Formatter;
 import io.github.famfs.nio.FamfsFileSystem;
 import io.github.famfs.nio.FamfsStaleException;
 import io.github.famfs.testing.ChildJvm;
 import io.github.famfs.testing.TestImage;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +29,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,6 +211,73 @@ class LiveReviewTest {
                     "clientWrites", "true");
             assertThrows(IllegalArgumentException.class, () -> FileSystems.newFileSystem(URI.create("famfs:"
                     + other.path()), env).close(), "the contradiction the client refuses");
+        }
+    }
+
+    /**
+     * A torn (not yet visible, or half-written) entry seen by one catch-up blinds the file system for good:
+     * LogReplay.badEntry is sticky (catchUp loops only "while badEntry < 0"), so when the entry becomes whole a
+     * later refresh() replays nothing, returns normally (no exception) and every entry after it is never served
+     * while the file system stays open. Before live sharing a replay happened once per open; now a client follows
+     * a log that another host is writing, where a transiently torn read (non-coherent CXL caches, a writer caught
+     * between the entry and the header on another host) is expected, and the reference re-plays the whole log
+     * each time.
+     */
+    @Test
+    void aTornEntrySeenOnceStopsRefreshForever() throws Exception {
+        try (TestImage other = TestImage.create(tmp.resolve("torn.img"), 64 * MIB)) {
+            other.mkdir("d");
+            try (FamfsFileSystem fs = client(other.path(), "off")) {
+                other.counters(2); // next_index visible before entry 1's bytes: the slot still reads as zeros
+                fs.refresh();
+                other.mkdir("late"); // entry 1 now whole (next_index 2, as before)
+                other.mkdir("later"); // and one more after it
+                fs.refresh();
+                assertTrue(Files.isDirectory(fs.getPath("/late")), "the entry, whole now, is never replayed");
+                assertTrue(Files.isDirectory(fs.getPath("/later")), "nor anything after it");
+            }
+        }
+    }
+
+    /**
+     * clientWrites: opening an existing file for WRITE looks it up in the namespace (a hit: no catch-up, so no
+     * staleness check) and FamfsFileSystem.fileMap only checks a staleness already recorded; nothing reads the
+     * superblock, and a file read once has its map cached (Namespace.fileMap: file.cachedMap()), so the log entry
+     * is not re-read either. A client (default refreshInterval) whose device was reformatted and refilled by another host
+     * writes its old file's extent, which is now another famfs's file: that file's data is silently destroyed.
+     * Writes in place are exactly where a stale namespace must be detected before touching the device.
+     */
+    @Test
+    void clientWritesIntoAReformattedDeviceDestroyAnotherFamfsData() throws Exception {
+        try (TestImage other = TestImage.create(tmp.resolve("cw.img"), 64 * MIB)) {
+            other.mkdir("d").file("d/f", 100);
+            Map<String, Object> env = Map.of("systemUuid", CLIENT, "clientWrites", "true");
+            try (FamfsFileSystem fs = (FamfsFileSystem) FileSystems.newFileSystem(URI.create("famfs:"
+                    + other.path()), env)) {
+                assertEquals(100, Files.readAllBytes(fs.getPath("/d/f")).length); // read once: its map is cached
+                try (FileChannel ch = FileChannel.open(other.path(), StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) { // another host reformats
+                    MappedByteBuffer head = ch.map(FileChannel.MapMode.READ_WRITE, 0, Layout.LOG_OFFSET + 8 * MIB);
+                    Formatter.format(head.slice(0, 4096), head.slice((int) Layout.LOG_OFFSET, (int) (8 * MIB)),
+                            ch.size(), 8 * MIB, UUID.fromString(CLIENT), other.path().toString());
+                    head.force();
+                }
+                try (TestImage again = TestImage.appendTo(other.path(), 0, other.dataStart())) {
+                    again.file("g", 100); // the new famfs's file, in the unit /d/f had
+                }
+                Thread.sleep(250); // longer than the default refreshInterval
+                try (SeekableByteChannel w = Files.newByteChannel(fs.getPath("/d/f"), StandardOpenOption.WRITE)) {
+                    w.write(ByteBuffer.wrap(new byte[100]));
+                } catch (IOException refused) {
+                    // the expected outcome: FamfsStaleException
+                }
+            }
+            byte[] g = new byte[100];
+            try (FileChannel ch = FileChannel.open(other.path(), StandardOpenOption.READ)) {
+                ch.read(ByteBuffer.wrap(g), other.dataStart());
+            }
+            assertArrayEquals(TestImage.patternBytes("g".hashCode(), 100), g,
+                    "the new famfs's /g was overwritten through a stale client's namespace");
         }
     }
 }
