@@ -280,4 +280,17 @@ class LiveReviewTest {
                     "the new famfs's /g was overwritten through a stale client's namespace");
         }
     }
+
+    /**
+     * "a clear exception naming the problem": a hugely negative Duration overflows Duration.toNanos, which
+     * LiveOptions.interval maps to Long.MAX_VALUE, so the refusal says "longer than a day" for a negative interval.
+     */
+    @Test
+    void hugeNegativeDurationIsRefusedAsLongerThanADay() throws Exception {
+        try (TestImage other = TestImage.create(tmp.resolve("dur.img"), 64 * MIB)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> client(other.path(), java.time.Duration.ofDays(-365L * 1000)).close());
+            assertTrue(e.getMessage().contains("negative"), e.getMessage());
+        }
+    }
 }
