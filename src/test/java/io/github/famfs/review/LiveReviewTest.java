@@ -293,4 +293,43 @@ class LiveReviewTest {
             assertTrue(e.getMessage().contains("negative"), e.getMessage());
         }
     }
+
+    /**
+     * Default-provider parity: the JDK's Linux watch service accepts (and ignores) the sensitivity modifiers of
+     * com.sun.nio.file.SensitivityWatchEventModifier (a common idiom in portable code); FamfsWatchService.register
+     * throws UnsupportedOperationException for every modifier, so that code works on the default file system and
+     * fails on famfs (the README claims register "refuses what the JDK's refuses"). Side by side: the same outcome.
+     */
+    @Test
+    void sensitivityModifierAcceptedByTheJdkIsRefusedByFamfs() throws Exception {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        java.nio.file.WatchEvent.Modifier high = (java.nio.file.WatchEvent.Modifier) Enum.valueOf(
+                (Class) Class.forName("com.sun.nio.file.SensitivityWatchEventModifier"), "HIGH");
+        Path local = Files.createDirectory(tmp.resolve("local"));
+        String jdk;
+        try (WatchService ws = local.getFileSystem().newWatchService()) {
+            jdk = outcome(() -> local.register(ws, new java.nio.file.WatchEvent.Kind<?>[] {ENTRY_CREATE}, high));
+        }
+        try (TestImage other = TestImage.create(tmp.resolve("mod.img"), 64 * MIB)) {
+            other.mkdir("d");
+            try (FamfsFileSystem fs = client(other.path(), "off"); WatchService ws = fs.newWatchService()) {
+                String famfs = outcome(() -> fs.getPath("/d").register(ws,
+                        new java.nio.file.WatchEvent.Kind<?>[] {ENTRY_CREATE}, high));
+                assertEquals(jdk, famfs, "register with SensitivityWatchEventModifier.HIGH");
+            }
+        }
+    }
+
+    private interface Call {
+        Object run() throws Exception;
+    }
+
+    private static String outcome(Call c) {
+        try {
+            c.run();
+            return "registered";
+        } catch (Exception e) {
+            return e.getClass().getName();
+        }
+    }
 }
