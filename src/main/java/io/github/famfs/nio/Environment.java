@@ -118,7 +118,11 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
             checkKey(NSTRIPS, env.get(NSTRIPS), () -> InterleaveParams.checkNstrips(nstrips, nbuckets));
             interleave = Optional.of(new InterleaveParams(nbuckets, nstrips, chunk));
         }
-        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, LiveOptions.parse(env));
+        LiveOptions live = LiveOptions.parse(env);
+        if (live.clientWrites() && mode.equals(Optional.of(AccessMode.READ_ONLY))) { // on any host, before any format
+            throw new IllegalArgumentException("famfs env key 'clientWrites' is true but 'accessMode' is readOnly");
+        }
+        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, live);
     }
 
     /** Runs {@code check}; its IllegalArgumentException is rethrown naming {@code key} and its value. */

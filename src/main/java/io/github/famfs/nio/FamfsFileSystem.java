@@ -118,10 +118,6 @@ public final class FamfsFileSystem extends FileSystem {
                         + " is a famfs client (its system UUID is " + host.map(UUID::toString).orElse("unknown, " + why[0])
                         + "; the master's, in the superblock, is " + sb.systemUuid() + "); a client's famfs is read-only");
             }
-            if (env.live().clientWrites() && !master && mode == AccessMode.READ_ONLY
-                    && env.accessMode().isPresent()) {
-                throw new IllegalArgumentException("famfs env key 'clientWrites' is true but 'accessMode' is readOnly");
-            }
             if (env.live().clientWrites() && !master && !Files.isWritable(info.realPath())) {
                 throw new AccessDeniedException(info.path().toString(), null, "clientWrites refused: the device is"
                         + " not writable by this process");
