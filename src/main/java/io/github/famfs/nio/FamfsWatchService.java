@@ -101,7 +101,9 @@ public final class FamfsWatchService implements WatchService {
             if (m == null) {
                 throw new NullPointerException();
             }
-            throw new UnsupportedOperationException("Modifier not supported");
+            if (!isSensitivity(m)) {
+                throw new UnsupportedOperationException("Modifier not supported");
+            }
         }
         if (closed) {
             throw new ClosedWatchServiceException();
@@ -123,6 +125,18 @@ public final class FamfsWatchService implements WatchService {
             throw new ClosedWatchServiceException();
         }
         return key;
+    }
+
+    /**
+     * Whether {@code m} is one of {@code com.sun.nio.file.SensitivityWatchEventModifier}'s constants, which the
+     * JDK's watch services accept and ignore (they only tune a polling implementation's period): famfs accepts and
+     * ignores them too (its period is {@code refreshInterval}). Matched by class and module name, so that
+     * famfs-nio needs no {@code jdk.unsupported}; any other modifier is refused as the JDK refuses it.
+     */
+    static boolean isSensitivity(WatchEvent.Modifier m) {
+        Class<?> c = m.getClass();
+        return c.getName().equals("com.sun.nio.file.SensitivityWatchEventModifier")
+                && "jdk.unsupported".equals(c.getModule().getName());
     }
 
     /** From replay (under the follower's lock): {@code node} was added to {@code parent}. */
