@@ -52,6 +52,7 @@ public final class FamfsWatchService implements WatchService {
     /** Queued once at close, and again by each taker that meets it, so every waiting thread wakes. */
     private final FamfsWatchKey closeMarker;
     private volatile boolean closed;
+    private volatile Throwable failure;
 
     FamfsWatchService(FamfsFileSystem fs, Refresher refresher, long periodNanos) {
         this.fs = fs;
@@ -108,17 +109,25 @@ public final class FamfsWatchService implements WatchService {
         if (closed) {
             throw new ClosedWatchServiceException();
         }
-        Node n = fs.stat(dir);
-        if (!(n instanceof DirNode d)) {
-            throw new NotDirectoryException(dir.toString());
+        Throwable f = failure;
+        if (f != null) {
+            throw new IOException(this + ": its poller failed (" + f + "); open a new watch service", f);
         }
         Set<WatchEvent.Kind<?>> fixed = Set.copyOf(kinds);
-        FamfsWatchKey key = keys.compute(d, (node, old) -> {
-            if (old != null && old.isValid()) {
-                old.kinds(fixed);
-                return old;
+        // caught up first, and the key made before any other replay: what the log held before register is no
+        // event, and nothing published after it is missed
+        FamfsWatchKey key = refresher.underCaughtUp(() -> {
+            Node n = fs.stat(dir);
+            if (!(n instanceof DirNode d)) {
+                throw new NotDirectoryException(dir.toString());
             }
-            return new FamfsWatchKey(this, dir, d, fixed);
+            return keys.compute(d, (node, old) -> {
+                if (old != null && old.isValid()) {
+                    old.kinds(fixed);
+                    return old;
+                }
+                return new FamfsWatchKey(this, dir, d, fixed);
+            });
         });
         if (closed) { // closed meanwhile: the key may have missed the invalidation
             key.invalidate();
@@ -144,6 +153,16 @@ public final class FamfsWatchService implements WatchService {
         FamfsWatchKey key = keys.get(parent);
         if (key != null) {
             key.created(FamfsPath.of(fs, false, List.of(node.name())));
+        }
+    }
+
+    /**
+     * The file system was found stale (told under the follower's lock), or the poller failed: every key is
+     * cancelled and queued, so that a thread waiting in {@code take} learns of it.
+     */
+    void cancelAndQueueAll() {
+        for (FamfsWatchKey k : keys.values()) {
+            k.cancelAndSignal();
         }
     }
 
@@ -243,35 +262,55 @@ public final class FamfsWatchService implements WatchService {
         }
     }
 
+    /**
+     * The poller: catches up every period until the service or its file system closes. It never ends silently:
+     * when the file system is found stale the follower has had the keys cancelled and queued (done again here),
+     * and any other Error or Throwable ends it the same way, after it is logged and kept ({@link #failure()}), so
+     * that a thread in {@code take} always wakes. IOExceptions and RuntimeExceptions are retried each period
+     * (logged once).
+     */
     private void pollLoop() {
         boolean warned = false;
-        while (!closed) {
-            LockSupport.parkNanos(this, periodNanos);
-            if (closed) {
-                break;
+        try {
+            while (!closed) {
+                LockSupport.parkNanos(this, periodNanos);
+                if (closed) {
+                    break;
+                }
+                try {
+                    refresher.poll();
+                } catch (ClosedFileSystemException e) {
+                    break;
+                } catch (FamfsStaleException e) {
+                    cancelAndQueueAll();
+                    break;
+                } catch (IOException | RuntimeException e) {
+                    if (!warned) {
+                        warned = true;
+                        LOG.log(System.Logger.Level.WARNING, "famfs " + fs.deviceInfo().path() + ": watch poll"
+                                + " failed (retried every interval; reported once)", e);
+                    }
+                }
             }
+        } catch (Throwable t) {
+            failure = t;
             try {
-                refresher.poll();
-            } catch (ClosedFileSystemException e) {
-                break;
-            } catch (FamfsStaleException e) {
-                for (FamfsWatchKey k : keys.values()) {
-                    k.cancelAndSignal();
-                }
-                break;
-            } catch (IOException | RuntimeException e) {
-                if (!warned) {
-                    warned = true;
-                    LOG.log(System.Logger.Level.WARNING, "famfs " + fs.deviceInfo().path() + ": watch poll failed"
-                            + " (retried every interval; reported once)", e);
-                }
+                LOG.log(System.Logger.Level.ERROR, "famfs " + fs.deviceInfo().path() + ": the watch poller stopped;"
+                        + " every key of " + this + " is cancelled and queued", t);
+            } finally {
+                cancelAndQueueAll();
             }
         }
     }
 
+    /** What stopped the poller other than a close or a stale file system (logged when it happened), or null. */
+    Throwable failure() {
+        return failure;
+    }
+
     @Override
     public String toString() {
-        return "FamfsWatchService[" + fs.deviceInfo().path() + (closed ? ", closed]" : ", " + keys.size()
-                + " keys]");
+        return "FamfsWatchService[" + fs.deviceInfo().path() + (closed ? ", closed]" : failure != null
+                ? ", poller failed]" : ", " + keys.size() + " keys]");
     }
 }

@@ -36,6 +36,8 @@ final class LogFollower {
     private long seenNextSeqnum;
     /** Set once the device was found reformatted (or its log rewound): every later call fails with it. */
     private volatile FamfsStaleException stale;
+    /** Told once, under {@link #lock()}, when {@link #stale} is set (the watch services cancel their keys). */
+    private Runnable onStale = () -> { };
 
     /** Call with an entry of the device's lifecycle held, right after the replay of the open. */
     LogFollower(Device device, LogReplay replayer) {
@@ -52,6 +54,11 @@ final class LogFollower {
 
     ReentrantLock lock() {
         return lock;
+    }
+
+    /** Sets what is told (once, under the lock; it must not throw) when the device is found to be stale. */
+    void onStale(Runnable r) {
+        onStale = r;
     }
 
     LogReplay replayer() {
@@ -103,8 +110,13 @@ final class LogFollower {
      * changed superblock, log counters that went backwards, or a replayed entry rewritten. Replaying then would
      * mix another famfs into the namespace served.
      */
-    private void checkSameFamfs() throws FamfsStaleException {
+    private void checkSameFamfs() throws IOException {
         checkNotStale();
+        long backed = device.backedBytes();
+        if (backed < device.size()) {
+            throw stale("was truncated by another process since this file system opened: its image file holds "
+                    + backed + " bytes, the famfs opened on it " + device.size(), null);
+        }
         String what = null;
         if (!readSuperblockBytes().equals(superblockBytes.rewind())) {
             Superblock now = Superblock.decode(scratch);
@@ -125,11 +137,7 @@ final class LogFollower {
             what = "its log was rewritten (entry " + lastEntryIndex + ", already replayed, changed)";
         }
         if (what != null) {
-            FamfsStaleException e = new FamfsStaleException(device.info().path().toString(), "was reformatted by"
-                    + " another process since this file system opened: " + what + "; nothing more is served from"
-                    + " it or written through it: reopen it");
-            stale = e;
-            throw e;
+            throw stale("was reformatted by another process since this file system opened: " + what, null);
         }
         seenNextIndex = h.nextIndex();
         seenNextSeqnum = h.nextSeqnum();
@@ -143,16 +151,73 @@ final class LogFollower {
      * @return entries replayed in all
      */
     long catchUp() throws IOException {
-        checkSameFamfs();
-        long n;
         try {
-            n = replayer.catchUp();
-        } catch (FormatException e) {
-            throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);
+            checkSameFamfs();
+            long n;
+            try {
+                n = replayer.catchUp();
+            } catch (FormatException e) {
+                throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);
+            }
+            checkSameFamfs();
+            rememberLastEntry();
+            return n;
+        } catch (InternalError e) {
+            throw faulted(e);
         }
-        checkSameFamfs();
-        rememberLastEntry();
-        return n;
+    }
+
+    /**
+     * Under {@link #lock()} and an entry: checks that the device still holds the famfs opened (as a catch-up
+     * does first), without replaying; for writes in place, whose bytes must never go into another famfs.
+     */
+    void checkSame() throws IOException {
+        try {
+            checkSameFamfs();
+        } catch (InternalError e) {
+            throw faulted(e);
+        }
+    }
+
+    /**
+     * Records and returns the staleness {@code why} (the first one recorded wins), telling {@link #onStale}.
+     * Under the lock.
+     */
+    private FamfsStaleException stale(String why, Throwable cause) {
+        if (stale != null) {
+            return stale.again();
+        }
+        FamfsStaleException e = new FamfsStaleException(device.info().path().toString(), why
+                + "; nothing more is served from it or written through it: reopen it");
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        stale = e;
+        onStale.run();
+        return e;
+    }
+
+    /**
+     * A read of the metadata through the mapping faulted: the JVM turns the SIGBUS of a mapped page that nothing
+     * backs any more (an image file truncated between the size check and the read, a device memory error) into
+     * an InternalError, from the copy itself or (JDK 17, compiled code) at a later safepoint of the same thread.
+     * Only that error is caught, and only around these reads: the namespace may be half-replayed, so the file
+     * system is stale from then on. Any other InternalError is a JVM bug and is rethrown.
+     */
+    private FamfsStaleException faulted(InternalError e) {
+        String m = e.getMessage();
+        if (m == null || !m.startsWith("a fault occurred in")) {
+            throw e;
+        }
+        String size;
+        try {
+            size = "its image file holds " + device.backedBytes() + " bytes, the famfs opened on it "
+                    + device.size();
+        } catch (IOException | RuntimeException again) {
+            size = "its size cannot be read: " + again;
+        }
+        return stale("faulted while its metadata was read (memory no longer backed: truncated by another"
+                + " process, or a device error; " + size + ")", e);
     }
 
     /** Whether the log holds entries not replayed yet (one header read; no entry is decoded). */

@@ -91,7 +91,17 @@ class LiveReviewTest {
                 try {
                     switch (what) {
                         case "refresh" -> fs.refresh();
-                        case "exists" -> System.out.println("exists: " + Files.exists(fs.getPath("/missing")));
+                        case "exists" -> {
+                            // Files.exists returns false for any IOException (the JDK's contract, and the README's),
+                            // so the clear outcome is false, and the file system stale from then on: a later
+                            // lookup of a path that exists throws FamfsStaleException (else: "no exception", 3)
+                            boolean e = Files.exists(fs.getPath("/missing"));
+                            System.out.println("exists: " + e);
+                            if (e) {
+                                System.exit(3);
+                            }
+                            Files.readAttributes(fs.getPath("/d/f"), java.nio.file.attribute.BasicFileAttributes.class);
+                        }
                         default -> {
                             WatchKey got = ws.poll(20, TimeUnit.SECONDS);
                             System.out.println("poll gave " + got + ", key valid " + k.isValid());
