@@ -121,13 +121,18 @@ public final class FamfsWatchService implements WatchService {
             if (!(n instanceof DirNode d)) {
                 throw new NotDirectoryException(dir.toString());
             }
-            return keys.compute(d, (node, old) -> {
+            FamfsWatchKey made = keys.compute(d, (node, old) -> {
                 if (old != null && old.isValid()) {
                     old.kinds(fixed);
                     return old;
                 }
                 return new FamfsWatchKey(this, dir, d, fixed);
             });
+            if (refresher.isStale()) { // found stale (by a write's check) after the catch-up, perhaps before the key
+                made.cancelAndSignal();
+                refresher.checkNotStale();
+            }
+            return made;
         });
         if (closed) { // closed meanwhile: the key may have missed the invalidation
             key.invalidate();
@@ -157,7 +162,7 @@ public final class FamfsWatchService implements WatchService {
     }
 
     /**
-     * The file system was found stale (told under the follower's lock), or the poller failed: every key is
+     * The file system was found stale (told by the follower), or the poller failed: every key is
      * cancelled and queued, so that a thread waiting in {@code take} learns of it.
      */
     void cancelAndQueueAll() {

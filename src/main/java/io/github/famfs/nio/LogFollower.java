@@ -17,12 +17,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * rewrote) the device: that is recorded once and thrown by every later call ({@link FamfsStaleException}).
  *
  * <p>One lock serialises catch-ups (and, on a master, every log operation: {@link FamfsMaster} uses it as its
- * lock). Callers hold an entry of the device's lifecycle.
+ * lock). The checks of the device take a small lock of their own ({@link #state}), so that the check before a
+ * write in place ({@link #checkSame()}) never waits for a master's log operation, which may wait for another
+ * process. Callers hold an entry of the device's lifecycle.
  */
 final class LogFollower {
     private final Device device;
     private final LogReplay replayer;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Guards the buffers, the counters and the last entry below, and the recording of {@link #stale}. */
+    private final Object state = new Object();
     /** The superblock as it was when the file system opened: a change means another process reformatted. */
     private final Superblock superblock;
     private final ByteBuffer superblockBytes = ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
@@ -56,7 +60,7 @@ final class LogFollower {
         return lock;
     }
 
-    /** Sets what is told (once, under the lock; it must not throw) when the device is found to be stale. */
+    /** Sets what is told (once; it must not throw, nor take the follower's lock) when the device is found stale. */
     void onStale(Runnable r) {
         onStale = r;
     }
@@ -98,10 +102,12 @@ final class LogFollower {
     }
 
     private void rememberLastEntry() {
-        long n = replayer.replayed();
-        lastEntryIndex = n - 1;
-        if (n > 0) {
-            readEntry(n - 1, lastEntry);
+        synchronized (state) {
+            long n = replayer.replayed();
+            lastEntryIndex = n - 1;
+            if (n > 0) {
+                readEntry(n - 1, lastEntry);
+            }
         }
     }
 
@@ -111,6 +117,12 @@ final class LogFollower {
      * mix another famfs into the namespace served.
      */
     private void checkSameFamfs() throws IOException {
+        synchronized (state) {
+            checkSameFamfsLocked();
+        }
+    }
+
+    private void checkSameFamfsLocked() throws IOException {
         checkNotStale();
         long backed = device.backedBytes();
         if (backed < device.size()) {
@@ -168,8 +180,8 @@ final class LogFollower {
     }
 
     /**
-     * Under {@link #lock()} and an entry: checks that the device still holds the famfs opened (as a catch-up
-     * does first), without replaying; for writes in place, whose bytes must never go into another famfs.
+     * Under an entry (the follower's lock not needed): checks that the device still holds the famfs opened (as a
+     * catch-up does first), without replaying; for writes in place, whose bytes must never go into another famfs.
      */
     void checkSame() throws IOException {
         try {
@@ -180,21 +192,23 @@ final class LogFollower {
     }
 
     /**
-     * Records and returns the staleness {@code why} (the first one recorded wins), telling {@link #onStale}.
-     * Under the lock.
+     * Records and returns the staleness {@code why} (the first one recorded wins), telling {@link #onStale}
+     * (under {@link #state}, perhaps not under {@link #lock()}).
      */
     private FamfsStaleException stale(String why, Throwable cause) {
-        if (stale != null) {
-            return stale.again();
+        synchronized (state) {
+            if (stale != null) {
+                return stale.again();
+            }
+            FamfsStaleException e = new FamfsStaleException(device.info().path().toString(), why
+                    + "; nothing more is served from it or written through it: reopen it");
+            if (cause != null) {
+                e.initCause(cause);
+            }
+            stale = e;
+            onStale.run();
+            return e;
         }
-        FamfsStaleException e = new FamfsStaleException(device.info().path().toString(), why
-                + "; nothing more is served from it or written through it: reopen it");
-        if (cause != null) {
-            e.initCause(cause);
-        }
-        stale = e;
-        onStale.run();
-        return e;
     }
 
     /**
@@ -222,6 +236,8 @@ final class LogFollower {
 
     /** Whether the log holds entries not replayed yet (one header read; no entry is decoded). */
     boolean behind() {
-        return Long.compareUnsigned(readHeader().nextIndex(), replayer.replayed()) > 0;
+        synchronized (state) {
+            return Long.compareUnsigned(readHeader().nextIndex(), replayer.replayed()) > 0;
+        }
     }
 }

@@ -44,7 +44,7 @@ final class Refresher {
     }
 
     /**
-     * Told by the follower (under its lock) when it finds the device stale, whoever was catching up (a refresh, a
+     * Told by the follower when it finds the device stale, whoever was catching up (a refresh, a
      * lookup, a poll, a master's write): every watch service's keys are cancelled and queued. Never throws.
      */
     private void staleFound() {
@@ -189,10 +189,16 @@ final class Refresher {
      * entry), without replaying: before writes in place hand out a writable channel or map.
      */
     void checkSameFamfs() throws IOException {
-        locked(() -> {
+        device.acquire();
+        try {
             follower.checkSame();
-            return null;
-        });
+        } finally {
+            device.release();
+        }
+    }
+
+    boolean isStale() {
+        return follower.isStale();
     }
 
     /** A new watch service of this file system, registered with its lifecycle (its poller stops at close). */
