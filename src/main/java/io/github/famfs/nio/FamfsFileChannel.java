@@ -285,6 +285,9 @@ class FamfsFileChannel extends PositionalChannel {
             throw new NonWritableChannelException();
         }
         checkWithinFile(pos, size, "map");
+        if (w) {
+            fs.fileMap(node, path, true); // the device is still this famfs, the file's entry still this map
+        }
         lifecycle.enterChannel();
         try {
             return FileMapping.map(device, map, pos, size, w, path.toString());
