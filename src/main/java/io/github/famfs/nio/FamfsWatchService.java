@@ -33,8 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  * event (context null) counts the events lost until {@link WatchKey#pollEvents()} drains the key. Registering a
  * directory again returns its key with the new kinds. {@link #close()} invalidates every key, and threads waiting
  * in {@code take} or {@code poll} throw {@link ClosedWatchServiceException}; closing the file system closes its
- * watch services and waits for their pollers. When a poll finds the device reformatted every key is cancelled and
- * queued (its {@code reset} returns false) and the file system's calls throw {@link FamfsStaleException}.
+ * watch services and waits for their pollers. When any catch-up (a poll, a lookup,
+ * {@link FamfsFileSystem#refresh()}, a write's check) finds the device reformatted or truncated, every key is
+ * cancelled and queued (its {@code reset} returns false) and the file system's calls throw
+ * {@link FamfsStaleException}; a poller that fails (any error) cancels and queues every key too.
  */
 public final class FamfsWatchService implements WatchService {
     /** Pending events per key before they collapse into one OVERFLOW event (the JDK's bound). */

@@ -100,7 +100,8 @@ class LiveReviewTest {
                             if (e) {
                                 System.exit(3);
                             }
-                            Files.readAttributes(fs.getPath("/d/f"), java.nio.file.attribute.BasicFileAttributes.class);
+                            Files.readAttributes(fs.getPath("/d/f"),
+                                    java.nio.file.attribute.BasicFileAttributes.class);
                         }
                         default -> {
                             WatchKey got = ws.poll(20, TimeUnit.SECONDS);
