@@ -100,8 +100,22 @@ public final class Device implements Closeable {
     }
 
     /**
-     * Tries to take (or, with {@code type} {@link LibcCalls#F_UNLCK}, to drop) an open-file-description record
-     * lock (fcntl F_OFD_SETLK) on device bytes {@code [offset, offset+length)}: advisory, host-local, shared between
+     * Bytes that back the mapping now: an image file's current size (fstat of the device's own descriptor, through
+     * /proc/self/fd, so whatever became of its name), which another process may have truncated since it was
+     * mapped (a read of a mapped page past its end faults: SIGBUS, which the JVM reports as an InternalError); a
+     * DAX device's size as opened (it cannot shrink). Check it before reading through the mapping what other
+     * processes may have changed. The caller holds an entry.
+     */
+    public long backedBytes() throws IOException {
+        if (info.isDaxDevice()) {
+            return info.size();
+        }
+        return java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + fd));
+    }
+
+    /**
+     * Tries to take (or, with {@code type} {@link LibcCalls#F_UNLCK}, to drop) an open-file-description record lock
+     * (fcntl F_OFD_SETLK) on device bytes {@code [offset, offset+length)}: advisory, host-local, shared between
      * the processes of this host that open the device, never waiting. An entry of the lifecycle is held only for
      * the system call.
      *

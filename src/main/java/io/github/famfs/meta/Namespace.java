@@ -123,13 +123,23 @@ public final class Namespace {
      * @throws IOException naming the problem when the file has no valid map
      */
     public FileMap fileMap(FileNode file, ByteBuffer log, String pathForMessages) throws IOException {
+        return fileMap(file, log, pathForMessages, false);
+    }
+
+    /**
+     * {@link #fileMap(FileNode, ByteBuffer, String)}; with {@code reread} the entry is read and checked again even
+     * when the map is cached (for writes in place: their bytes must go where the entry says now), and a map that
+     * changed is refused.
+     */
+    public FileMap fileMap(FileNode file, ByteBuffer log, String pathForMessages, boolean reread) throws IOException {
         if (file.mapProblem() != null) {
             throw new InvalidFileMapException(pathForMessages, file.mapProblem());
         }
-        FileMap map = file.cachedMap();
-        if (map != null) {
-            return map;
+        FileMap cached = file.cachedMap();
+        if (cached != null && !reread) {
+            return cached;
         }
+        FileMap map;
         byte[] copy = new byte[Layout.ENTRY_SIZE];
         long at = Layout.LOG_HEADER_SIZE + (long) Layout.ENTRY_SIZE * file.logIndex();
         log.get((int) at, copy);
@@ -142,11 +152,16 @@ public final class Namespace {
             }
             map = fe.map();
             map.validate(file.size(), superblock.dataStart(), deviceLimit, superblock.allocUnit());
+            if (cached != null && !cached.equals(map)) {
+                throw new FormatException("its map is no longer the one read before");
+            }
         } catch (FormatException ex) {
             throw new InvalidFileMapException(pathForMessages, "log entry " + file.logIndex()
                     + " changed since the file system was opened: " + ex.getMessage());
         }
-        file.cacheMap(map);
+        if (cached == null) {
+            file.cacheMap(map);
+        }
         return map;
     }
 

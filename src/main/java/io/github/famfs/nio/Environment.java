@@ -147,8 +147,11 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
                     .findFirst().orElseThrow(() -> new IllegalArgumentException("famfs env key 'coherence' has value '"
                             + co + "' (expected hardware or software)"));
         }
-        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, LiveOptions.parse(env),
-                coherence);
+        LiveOptions live = LiveOptions.parse(env);
+        if (live.clientWrites() && mode.equals(Optional.of(AccessMode.READ_ONLY))) { // on any host, before any format
+            throw new IllegalArgumentException("famfs env key 'clientWrites' is true but 'accessMode' is readOnly");
+        }
+        return new Environment(mode, uuid, create, force, deviceSize, logLength, interleave, live, coherence);
     }
 
     /** Runs {@code check}; its IllegalArgumentException is rethrown naming {@code key} and its value. */

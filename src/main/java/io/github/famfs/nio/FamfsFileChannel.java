@@ -331,6 +331,9 @@ class FamfsFileChannel extends PositionalChannel {
             throw new NonWritableChannelException();
         }
         checkWithinFile(pos, size, "map");
+        if (w) {
+            fs.fileMap(node, path, true); // the device is still this famfs, the file's entry still this map
+        }
         return w;
     }
 

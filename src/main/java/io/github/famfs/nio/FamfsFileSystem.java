@@ -135,10 +135,6 @@ public final class FamfsFileSystem extends FileSystem {
                         + " is a famfs client (its system UUID is " + host.map(UUID::toString).orElse("unknown, " + why[0])
                         + "; the master's, in the superblock, is " + sb.systemUuid() + "); a client's famfs is read-only");
             }
-            if (env.live().clientWrites() && !master && mode == AccessMode.READ_ONLY
-                    && env.accessMode().isPresent()) {
-                throw new IllegalArgumentException("famfs env key 'clientWrites' is true but 'accessMode' is readOnly");
-            }
             if (env.live().clientWrites() && !master && !Files.isWritable(info.realPath())) {
                 throw new AccessDeniedException(info.path().toString(), null, "clientWrites refused: the device is"
                         + " not writable by this process");
@@ -442,10 +438,24 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     FileMap fileMap(FileNode file, FamfsPath path) throws IOException {
+        return fileMap(file, path, false);
+    }
+
+    /**
+     * The map of {@code file}; {@code forWrite}: the map that writes in place may use (a channel opened for
+     * writing, a READ_WRITE map), after checking that the device still holds this famfs (its image size,
+     * superblock, log header and last replayed entry, as a refresh does first) and reading the file's entry again,
+     * so that no cached map sends bytes into a device that another process reformatted and filled since
+     * (FamfsStaleException then). A writable channel opened before such a reformat is not checked again per write.
+     */
+    FileMap fileMap(FileNode file, FamfsPath path, boolean forWrite) throws IOException {
         refresher.checkNotStale();
+        if (forWrite) {
+            refresher.checkSameFamfs();
+        }
         device.acquire();
         try {
-            return namespace().fileMap(file, log, path.toString());
+            return namespace().fileMap(file, log, path.toString(), forWrite);
         } finally {
             device.release();
         }
@@ -494,7 +504,8 @@ public final class FamfsFileSystem extends FileSystem {
             throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory");
         }
         FileNode f = (FileNode) n;
-        FamfsFileChannel ch = ChannelFactory.create(this, path, f, fileMap(f, path), device, readable, writable);
+        FamfsFileChannel ch = ChannelFactory.create(this, path, f, fileMap(f, path, writable), device, readable,
+                writable);
         try {
             lifecycle.register(ch, ch::closeWithFileSystem);
         } catch (ClosedFileSystemException e) {

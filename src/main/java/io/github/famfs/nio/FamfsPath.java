@@ -349,8 +349,10 @@ public final class FamfsPath implements Path {
     /**
      * Registers this directory with a watch service of its file system ({@link FamfsFileSystem#newWatchService()}):
      * each file or directory published into it afterwards, by any process or host, is one {@code ENTRY_CREATE}
-     * event. The checks are the JDK's: unsupported kinds or modifiers UnsupportedOperationException, a closed service
-     * ClosedWatchServiceException, a file NotDirectoryException, another provider's service
+     * event (it catches up with the log first, whatever {@code refreshInterval} says, and makes the key before any
+     * other replay: what the log held before is no event). The checks are the JDK's: unsupported kinds or
+     * modifiers UnsupportedOperationException (SensitivityWatchEventModifier's are accepted and ignored), a closed
+     * service ClosedWatchServiceException, a file NotDirectoryException, another provider's service
      * ProviderMismatchException.
      */
     @Override

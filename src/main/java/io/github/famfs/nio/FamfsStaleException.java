@@ -4,10 +4,11 @@ import java.nio.file.FileSystemException;
 
 /**
  * The device no longer holds the famfs that this file system opened: another process reformatted it, its log
- * went backwards, or its superblock changed. Once seen (by a refresh, a lookup's automatic refresh, a watch
- * service's poll or a master's write), every later operation of the file system that reads its namespace throws
- * one of these, naming what changed; the namespace already served is never mixed with the new famfs. Reopen the
- * file system.
+ * went backwards, its superblock changed, or (an image file) it was truncated, so that its mapped metadata faults.
+ * Once seen (by a refresh, a lookup's automatic refresh, a watch service's poll, a master's write, or opening a
+ * file for writing in place), every later operation of the file system that reads its namespace throws one of
+ * these, naming what changed; the namespace already served is never mixed with the new famfs. Reopen the file
+ * system.
  */
 public final class FamfsStaleException extends FileSystemException {
     private static final long serialVersionUID = 1L;

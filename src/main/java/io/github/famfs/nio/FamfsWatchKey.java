@@ -16,7 +16,11 @@ final class FamfsWatchKey implements WatchKey {
     private final DirNode node;
     private volatile Set<WatchEvent.Kind<?>> kinds;
     private volatile boolean valid = true;
-    /** Pending events and the signalled state: guarded by this key. */
+    /**
+     * Guards the pending events and the signalled state: a private lock, not this key's monitor, so that a user
+     * synchronizing on a key cannot stall replay (which holds the device while it reports) and a close.
+     */
+    private final Object lock = new Object();
     private List<WatchEvent<?>> events = new ArrayList<>();
     private boolean signalled;
 
@@ -36,21 +40,25 @@ final class FamfsWatchKey implements WatchKey {
     }
 
     /** A child was published into the directory: one ENTRY_CREATE event (or OVERFLOW past the bound). */
-    synchronized void created(Path name) {
+    void created(Path name) {
         if (!valid || !kinds.contains(StandardWatchEventKinds.ENTRY_CREATE)) {
             return;
         }
-        int n = events.size();
-        if (n > 0 && events.get(n - 1) instanceof Event<?> last && last.kind() == StandardWatchEventKinds.OVERFLOW) {
-            last.count++;
-        } else if (n >= FamfsWatchService.OVERFLOW_BOUND) {
-            events.add(new Event<>(StandardWatchEventKinds.OVERFLOW, null));
-        } else {
-            events.add(new Event<>(StandardWatchEventKinds.ENTRY_CREATE, name));
+        synchronized (lock) {
+            int n = events.size();
+            if (n > 0 && events.get(n - 1) instanceof Event<?> last
+                    && last.kind() == StandardWatchEventKinds.OVERFLOW) {
+                last.count++;
+            } else if (n >= FamfsWatchService.OVERFLOW_BOUND) {
+                events.add(new Event<>(StandardWatchEventKinds.OVERFLOW, null));
+            } else {
+                events.add(new Event<>(StandardWatchEventKinds.ENTRY_CREATE, name));
+            }
+            signal();
         }
-        signal();
     }
 
+    /** Under {@link #lock}: queues the key unless it is queued already (the service's queue never blocks). */
     private void signal() {
         if (!signalled) {
             signalled = true;
@@ -63,9 +71,11 @@ final class FamfsWatchKey implements WatchKey {
     }
 
     /** The device was reformatted: the key is cancelled and queued, so that a waiting thread learns of it. */
-    synchronized void cancelAndSignal() {
+    void cancelAndSignal() {
         cancel();
-        signal();
+        synchronized (lock) {
+            signal();
+        }
     }
 
     @Override
@@ -74,19 +84,23 @@ final class FamfsWatchKey implements WatchKey {
     }
 
     @Override
-    public synchronized List<WatchEvent<?>> pollEvents() {
-        List<WatchEvent<?>> out = events;
-        events = new ArrayList<>();
-        return out;
+    public List<WatchEvent<?>> pollEvents() {
+        synchronized (lock) {
+            List<WatchEvent<?>> out = events;
+            events = new ArrayList<>();
+            return out;
+        }
     }
 
     @Override
-    public synchronized boolean reset() {
-        if (signalled && isValid()) {
-            if (events.isEmpty()) {
-                signalled = false;
-            } else {
-                service.enqueue(this);
+    public boolean reset() {
+        synchronized (lock) {
+            if (signalled && isValid()) {
+                if (events.isEmpty()) {
+                    signalled = false;
+                } else {
+                    service.enqueue(this);
+                }
             }
         }
         return isValid();

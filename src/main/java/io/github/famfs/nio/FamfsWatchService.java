@@ -33,8 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  * event (context null) counts the events lost until {@link WatchKey#pollEvents()} drains the key. Registering a
  * directory again returns its key with the new kinds. {@link #close()} invalidates every key, and threads waiting
  * in {@code take} or {@code poll} throw {@link ClosedWatchServiceException}; closing the file system closes its
- * watch services and waits for their pollers. When a poll finds the device reformatted every key is cancelled and
- * queued (its {@code reset} returns false) and the file system's calls throw {@link FamfsStaleException}.
+ * watch services and waits for their pollers. When any catch-up (a poll, a lookup,
+ * {@link FamfsFileSystem#refresh()}, a write's check) finds the device reformatted or truncated, every key is
+ * cancelled and queued (its {@code reset} returns false) and the file system's calls throw
+ * {@link FamfsStaleException}; a poller that fails (any error) cancels and queues every key too.
  */
 public final class FamfsWatchService implements WatchService {
     /** Pending events per key before they collapse into one OVERFLOW event (the JDK's bound). */
@@ -52,6 +54,7 @@ public final class FamfsWatchService implements WatchService {
     /** Queued once at close, and again by each taker that meets it, so every waiting thread wakes. */
     private final FamfsWatchKey closeMarker;
     private volatile boolean closed;
+    private volatile Throwable failure;
 
     FamfsWatchService(FamfsFileSystem fs, Refresher refresher, long periodNanos) {
         this.fs = fs;
@@ -101,22 +104,37 @@ public final class FamfsWatchService implements WatchService {
             if (m == null) {
                 throw new NullPointerException();
             }
-            throw new UnsupportedOperationException("Modifier not supported");
+            if (!isSensitivity(m)) {
+                throw new UnsupportedOperationException("Modifier not supported");
+            }
         }
         if (closed) {
             throw new ClosedWatchServiceException();
         }
-        Node n = fs.stat(dir);
-        if (!(n instanceof DirNode d)) {
-            throw new NotDirectoryException(dir.toString());
+        Throwable f = failure;
+        if (f != null) {
+            throw new IOException(this + ": its poller failed (" + f + "); open a new watch service", f);
         }
         Set<WatchEvent.Kind<?>> fixed = Set.copyOf(kinds);
-        FamfsWatchKey key = keys.compute(d, (node, old) -> {
-            if (old != null && old.isValid()) {
-                old.kinds(fixed);
-                return old;
+        // caught up first, and the key made before any other replay: what the log held before register is no
+        // event, and nothing published after it is missed
+        FamfsWatchKey key = refresher.underCaughtUp(() -> {
+            Node n = fs.stat(dir);
+            if (!(n instanceof DirNode d)) {
+                throw new NotDirectoryException(dir.toString());
             }
-            return new FamfsWatchKey(this, dir, d, fixed);
+            FamfsWatchKey made = keys.compute(d, (node, old) -> {
+                if (old != null && old.isValid()) {
+                    old.kinds(fixed);
+                    return old;
+                }
+                return new FamfsWatchKey(this, dir, d, fixed);
+            });
+            if (refresher.isStale()) { // found stale (by a write's check) after the catch-up, perhaps before the key
+                made.cancelAndSignal();
+                refresher.checkNotStale();
+            }
+            return made;
         });
         if (closed) { // closed meanwhile: the key may have missed the invalidation
             key.invalidate();
@@ -125,11 +143,33 @@ public final class FamfsWatchService implements WatchService {
         return key;
     }
 
+    /**
+     * Whether {@code m} is one of {@code com.sun.nio.file.SensitivityWatchEventModifier}'s constants, which the
+     * JDK's watch services accept and ignore (they only tune a polling implementation's period): famfs accepts and
+     * ignores them too (its period is {@code refreshInterval}). Matched by class and module name, so that
+     * famfs-nio needs no {@code jdk.unsupported}; any other modifier is refused as the JDK refuses it.
+     */
+    static boolean isSensitivity(WatchEvent.Modifier m) {
+        Class<?> c = m.getClass();
+        return c.getName().equals("com.sun.nio.file.SensitivityWatchEventModifier")
+                && "jdk.unsupported".equals(c.getModule().getName());
+    }
+
     /** From replay (under the follower's lock): {@code node} was added to {@code parent}. */
     void added(DirNode parent, Node node) {
         FamfsWatchKey key = keys.get(parent);
         if (key != null) {
             key.created(FamfsPath.of(fs, false, List.of(node.name())));
+        }
+    }
+
+    /**
+     * The file system was found stale (told by the follower), or the poller failed: every key is
+     * cancelled and queued, so that a thread waiting in {@code take} learns of it.
+     */
+    void cancelAndQueueAll() {
+        for (FamfsWatchKey k : keys.values()) {
+            k.cancelAndSignal();
         }
     }
 
@@ -229,35 +269,55 @@ public final class FamfsWatchService implements WatchService {
         }
     }
 
+    /**
+     * The poller: catches up every period until the service or its file system closes. It never ends silently:
+     * when the file system is found stale the follower has had the keys cancelled and queued (done again here),
+     * and any other Error or Throwable ends it the same way, after it is logged and kept ({@link #failure()}), so
+     * that a thread in {@code take} always wakes. IOExceptions and RuntimeExceptions are retried each period
+     * (logged once).
+     */
     private void pollLoop() {
         boolean warned = false;
-        while (!closed) {
-            LockSupport.parkNanos(this, periodNanos);
-            if (closed) {
-                break;
+        try {
+            while (!closed) {
+                LockSupport.parkNanos(this, periodNanos);
+                if (closed) {
+                    break;
+                }
+                try {
+                    refresher.poll();
+                } catch (ClosedFileSystemException e) {
+                    break;
+                } catch (FamfsStaleException e) {
+                    cancelAndQueueAll();
+                    break;
+                } catch (IOException | RuntimeException e) {
+                    if (!warned) {
+                        warned = true;
+                        LOG.log(System.Logger.Level.WARNING, "famfs " + fs.deviceInfo().path() + ": watch poll"
+                                + " failed (retried every interval; reported once)", e);
+                    }
+                }
             }
+        } catch (Throwable t) {
+            failure = t;
             try {
-                refresher.poll();
-            } catch (ClosedFileSystemException e) {
-                break;
-            } catch (FamfsStaleException e) {
-                for (FamfsWatchKey k : keys.values()) {
-                    k.cancelAndSignal();
-                }
-                break;
-            } catch (IOException | RuntimeException e) {
-                if (!warned) {
-                    warned = true;
-                    LOG.log(System.Logger.Level.WARNING, "famfs " + fs.deviceInfo().path() + ": watch poll failed"
-                            + " (retried every interval; reported once)", e);
-                }
+                LOG.log(System.Logger.Level.ERROR, "famfs " + fs.deviceInfo().path() + ": the watch poller stopped;"
+                        + " every key of " + this + " is cancelled and queued", t);
+            } finally {
+                cancelAndQueueAll();
             }
         }
     }
 
+    /** What stopped the poller other than a close or a stale file system (logged when it happened), or null. */
+    Throwable failure() {
+        return failure;
+    }
+
     @Override
     public String toString() {
-        return "FamfsWatchService[" + fs.deviceInfo().path() + (closed ? ", closed]" : ", " + keys.size()
-                + " keys]");
+        return "FamfsWatchService[" + fs.deviceInfo().path() + (closed ? ", closed]" : failure != null
+                ? ", poller failed]" : ", " + keys.size() + " keys]");
     }
 }

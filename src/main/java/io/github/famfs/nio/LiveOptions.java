@@ -55,15 +55,16 @@ record LiveOptions(long refreshNanos, boolean clientWrites) {
 
     private static long interval(Object v) {
         long nanos;
+        // out-of-range values saturate to the sign's extreme, so that the refusal below names the right problem
         if (v instanceof Duration d) {
             try {
                 nanos = d.toNanos();
             } catch (ArithmeticException e) {
-                nanos = Long.MAX_VALUE;
+                nanos = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
             }
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             long ms = ((Number) v).longValue();
-            nanos = ms > MAX_NANOS / 1_000_000 ? Long.MAX_VALUE : ms * 1_000_000;
+            nanos = ms > MAX_NANOS / 1_000_000 ? Long.MAX_VALUE : ms < 0 ? Long.MIN_VALUE : ms * 1_000_000;
         } else {
             String s = v.toString().trim().toLowerCase(Locale.ROOT);
             if (s.equals("off")) {

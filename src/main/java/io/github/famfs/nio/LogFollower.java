@@ -17,13 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * rewrote) the device: that is recorded once and thrown by every later call ({@link FamfsStaleException}).
  *
  * <p>One lock serialises catch-ups (and, on a master, every log operation: {@link FamfsMaster} uses it as its
- * lock). Callers hold an entry of the device's lifecycle.
+ * lock). The checks of the device take a small lock of their own ({@link #state}), so that the check before a
+ * write in place ({@link #checkSame()}) never waits for a master's log operation, which may wait for another
+ * process. Callers hold an entry of the device's lifecycle.
  */
 final class LogFollower {
     private final Device device;
     /** Dropped by {@link #release} once the file system is closed (nothing enters its lifecycle then). */
     private volatile LogReplay replayer;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Guards the buffers, the counters and the last entry below, and the recording of {@link #stale}. */
+    private final Object state = new Object();
     /** The superblock as it was when the file system opened: a change means another process reformatted. */
     private final Superblock superblock;
     private final ByteBuffer superblockBytes = ByteBuffer.allocate(Layout.SUPERBLOCK_SIZE);
@@ -37,6 +41,8 @@ final class LogFollower {
     private long seenNextSeqnum;
     /** Set once the device was found reformatted (or its log rewound): every later call fails with it. */
     private volatile FamfsStaleException stale;
+    /** Told once, under {@link #lock()}, when {@link #stale} is set (the watch services cancel their keys). */
+    private Runnable onStale = () -> { };
 
     /** Call with an entry of the device's lifecycle held, right after the replay of the open. */
     LogFollower(Device device, LogReplay replayer) {
@@ -54,6 +60,11 @@ final class LogFollower {
 
     ReentrantLock lock() {
         return lock;
+    }
+
+    /** Sets what is told (once; it must not throw, nor take the follower's lock) when the device is found stale. */
+    void onStale(Runnable r) {
+        onStale = r;
     }
 
     LogReplay replayer() {
@@ -101,10 +112,12 @@ final class LogFollower {
     }
 
     private void rememberLastEntry() {
-        long n = replayer.replayed();
-        lastEntryIndex = n - 1;
-        if (n > 0) {
-            readEntry(n - 1, lastEntry);
+        synchronized (state) {
+            long n = replayer.replayed();
+            lastEntryIndex = n - 1;
+            if (n > 0) {
+                readEntry(n - 1, lastEntry);
+            }
         }
     }
 
@@ -113,8 +126,19 @@ final class LogFollower {
      * changed superblock, log counters that went backwards, or a replayed entry rewritten. Replaying then would
      * mix another famfs into the namespace served.
      */
-    private void checkSameFamfs() throws FamfsStaleException {
+    private void checkSameFamfs() throws IOException {
+        synchronized (state) {
+            checkSameFamfsLocked();
+        }
+    }
+
+    private void checkSameFamfsLocked() throws IOException {
         checkNotStale();
+        long backed = device.backedBytes();
+        if (backed < device.size()) {
+            throw stale("was truncated by another process since this file system opened: its image file holds "
+                    + backed + " bytes, the famfs opened on it " + device.size(), null);
+        }
         String what = null;
         if (!readSuperblockBytes().equals(superblockBytes.rewind())) {
             Superblock now = Superblock.decode(scratch);
@@ -135,11 +159,7 @@ final class LogFollower {
             what = "its log was rewritten (entry " + lastEntryIndex + ", already replayed, changed)";
         }
         if (what != null) {
-            FamfsStaleException e = new FamfsStaleException(device.info().path().toString(), "was reformatted by"
-                    + " another process since this file system opened: " + what + "; nothing more is served from"
-                    + " it or written through it: reopen it");
-            stale = e;
-            throw e;
+            throw stale("was reformatted by another process since this file system opened: " + what, null);
         }
         seenNextIndex = h.nextIndex();
         seenNextSeqnum = h.nextSeqnum();
@@ -153,20 +173,81 @@ final class LogFollower {
      * @return entries replayed in all
      */
     long catchUp() throws IOException {
-        checkSameFamfs();
-        long n;
         try {
-            n = replayer.catchUp();
-        } catch (FormatException e) {
-            throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);
+            checkSameFamfs();
+            long n;
+            try {
+                n = replayer.catchUp();
+            } catch (FormatException e) {
+                throw new IOException(device.info().path() + ": the log header became invalid: " + e.getMessage(), e);
+            }
+            checkSameFamfs();
+            rememberLastEntry();
+            return n;
+        } catch (InternalError e) {
+            throw faulted(e);
         }
-        checkSameFamfs();
-        rememberLastEntry();
-        return n;
+    }
+
+    /**
+     * Under an entry (the follower's lock not needed): checks that the device still holds the famfs opened (as a
+     * catch-up does first), without replaying; for writes in place, whose bytes must never go into another famfs.
+     */
+    void checkSame() throws IOException {
+        try {
+            checkSameFamfs();
+        } catch (InternalError e) {
+            throw faulted(e);
+        }
+    }
+
+    /**
+     * Records and returns the staleness {@code why} (the first one recorded wins), telling {@link #onStale}
+     * (under {@link #state}, perhaps not under {@link #lock()}).
+     */
+    private FamfsStaleException stale(String why, Throwable cause) {
+        synchronized (state) {
+            if (stale != null) {
+                return stale.again();
+            }
+            FamfsStaleException e = new FamfsStaleException(device.info().path().toString(), why
+                    + "; nothing more is served from it or written through it: reopen it");
+            if (cause != null) {
+                e.initCause(cause);
+            }
+            stale = e;
+            onStale.run();
+            return e;
+        }
+    }
+
+    /**
+     * A read of the metadata through the mapping faulted: the JVM turns the SIGBUS of a mapped page that nothing
+     * backs any more (an image file truncated between the size check and the read, a device memory error) into
+     * an InternalError, from the copy itself or (JDK 17, compiled code) at a later safepoint of the same thread.
+     * Only that error is caught, and only around these reads: the namespace may be half-replayed, so the file
+     * system is stale from then on. Any other InternalError is a JVM bug and is rethrown.
+     */
+    private FamfsStaleException faulted(InternalError e) {
+        String m = e.getMessage();
+        if (m == null || !m.startsWith("a fault occurred in")) {
+            throw e;
+        }
+        String size;
+        try {
+            size = "its image file holds " + device.backedBytes() + " bytes, the famfs opened on it "
+                    + device.size();
+        } catch (IOException | RuntimeException again) {
+            size = "its size cannot be read: " + again;
+        }
+        return stale("faulted while its metadata was read (memory no longer backed: truncated by another"
+                + " process, or a device error; " + size + ")", e);
     }
 
     /** Whether the log holds entries not replayed yet (one header read; no entry is decoded). */
     boolean behind() {
-        return Long.compareUnsigned(readHeader().nextIndex(), replayer.replayed()) > 0;
+        synchronized (state) {
+            return Long.compareUnsigned(readHeader().nextIndex(), replayer.replayed()) > 0;
+        }
     }
 }

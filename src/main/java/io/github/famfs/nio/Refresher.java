@@ -40,6 +40,22 @@ final class Refresher {
         this.live = live;
         this.master = fs.isMaster();
         follower.replayer().listen(this::added);
+        follower.onStale(this::staleFound);
+    }
+
+    /**
+     * Told by the follower when it finds the device stale, whoever was catching up (a refresh, a
+     * lookup, a poll, a master's write): every watch service's keys are cancelled and queued. Never throws.
+     */
+    private void staleFound() {
+        for (FamfsWatchService w : watchers) {
+            try {
+                w.cancelAndQueueAll();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "famfs " + device.info().path() + ": cannot cancel watch keys",
+                        e);
+            }
+        }
     }
 
     /** Told by replay, under the follower's lock; never throws (an exception would stop replay midway). */
@@ -68,30 +84,21 @@ final class Refresher {
 
     /** See {@link FamfsFileSystem#refresh()}. */
     FamfsRefresh refresh() throws IOException {
-        device.acquire();
-        try {
-            ReentrantLock lock = follower.lock();
-            lock.lock();
+        return locked(() -> {
+            follower.checkNotStale();
+            long before = follower.replayer().replayed();
+            long decodedBefore = follower.replayer().entriesDecoded();
+            List<Path> added = new ArrayList<>();
+            collecting = added;
+            long after;
             try {
-                follower.checkNotStale();
-                long before = follower.replayer().replayed();
-                long decodedBefore = follower.replayer().entriesDecoded();
-                List<Path> added = new ArrayList<>();
-                collecting = added;
-                long after;
-                try {
-                    after = follower.catchUp();
-                } finally {
-                    collecting = null;
-                }
-                lastRefresh.set(System.nanoTime());
-                return new FamfsRefresh(before, after, follower.replayer().entriesDecoded() - decodedBefore, added);
+                after = follower.catchUp();
             } finally {
-                lock.unlock();
+                collecting = null;
             }
-        } finally {
-            device.release();
-        }
+            lastRefresh.set(System.nanoTime());
+            return new FamfsRefresh(before, after, follower.replayer().entriesDecoded() - decodedBefore, added);
+        });
     }
 
     /**
@@ -146,6 +153,57 @@ final class Refresher {
         } finally {
             device.release();
         }
+    }
+
+    /** What runs under the follower's lock. */
+    interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code op} holding an entry of the device's lifecycle and the follower's lock (waiting for it). */
+    private <T> T locked(Locked<T> op) throws IOException {
+        device.acquire();
+        try {
+            ReentrantLock lock = follower.lock();
+            lock.lock();
+            try {
+                return op.run();
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            device.release();
+        }
+    }
+
+    /**
+     * Catches up with the log (whatever {@code refreshInterval} says: even {@code off}) and runs {@code op} under
+     * the same hold of the follower's lock, so that no replay runs between the two: a watch registration then
+     * sees every entry published before it as already there, and every later one as an event.
+     */
+    <T> T underCaughtUp(Locked<T> op) throws IOException {
+        return locked(() -> {
+            follower.catchUp();
+            lastRefresh.set(System.nanoTime());
+            return op.run();
+        });
+    }
+
+    /**
+     * Checks that the device still holds the famfs opened (superblock, image size, log header, last replayed
+     * entry), without replaying: before writes in place hand out a writable channel or map.
+     */
+    void checkSameFamfs() throws IOException {
+        device.acquire();
+        try {
+            follower.checkSame();
+        } finally {
+            device.release();
+        }
+    }
+
+    boolean isStale() {
+        return follower.isStale();
     }
 
     /** A new watch service of this file system, registered with its lifecycle (its poller stops at close). */

@@ -181,4 +181,41 @@ class ClientWritesTest {
             assertTrue(FamfsFsck.check(fs).isClean());
         }
     }
+
+    /**
+     * A device reformatted and refilled underneath (another process recreates the image: a new famfs whose first
+     * file takes the unit /d/f had): neither a clientWrites client nor the master writes through its old
+     * namespace. Opening /d/f for WRITE (a lookup hit, its map cached by a read) and a READ_WRITE map of a channel
+     * opened before the reformat are FamfsStaleException (refreshInterval off: nothing else looked at the device),
+     * and the new famfs's file keeps its bytes.
+     */
+    @Test
+    void aDeviceReformattedUnderneathRefusesWritesInPlaceOnClientAndMaster() throws Exception {
+        for (String role : new String[] {"client", "master"}) {
+            Path img = tmp.resolve(role + ".img");
+            try (io.github.famfs.testing.TestImage old = io.github.famfs.testing.TestImage.create(img, 64L << 20)) {
+                old.mkdir("d").file("d/f", 100);
+            }
+            Map<String, String> env = new HashMap<>(Map.of("refreshInterval", "off"));
+            env.put(role.equals("master") ? "systemUuid" : "clientWrites", role.equals("master")
+                    ? io.github.famfs.testing.TestImage.MASTER.toString() : "true");
+            try (FileSystem fs = open(img, env); FileChannel before = FileChannel.open(fs.getPath("/d/f"),
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                assertFalse(fs.isReadOnly(), role);
+                assertEquals(100, Files.readAllBytes(fs.getPath("/d/f")).length);
+                try (io.github.famfs.testing.TestImage again = io.github.famfs.testing.TestImage.create(img,
+                        64L << 20)) {
+                    again.file("g", 100);
+                }
+                assertThrows(io.github.famfs.nio.FamfsStaleException.class, () -> Files.newByteChannel(
+                        fs.getPath("/d/f"), StandardOpenOption.WRITE).close(), role + ": open for WRITE");
+                assertThrows(io.github.famfs.nio.FamfsStaleException.class, () -> before.map(
+                        FileChannel.MapMode.READ_WRITE, 0, 100), role + ": a READ_WRITE map");
+            }
+            try (FileSystem fs = open(img, Map.of())) {
+                assertArrayEquals(io.github.famfs.testing.TestImage.patternBytes("g".hashCode(), 100),
+                        Files.readAllBytes(fs.getPath("/g")), role + ": the new famfs's /g");
+            }
+        }
+    }
 }

@@ -351,4 +351,36 @@ class WatchServiceTest {
             }
         }
     }
+
+    /**
+     * A key's monitor is the user's: a thread synchronized on a key stalls neither a replay that reports to it
+     * (another thread's refresh) nor the file system's close (which waits for that replay). The keys guard their
+     * events with a private lock; with their own monitor, the refresh below never ended.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang fails
+    void aUserSynchronizedOnAKeyStallsNeitherReplayNorClose() throws Exception {
+        try (TestImage other = TestImage.create(tmp.resolve("mon.img"), 64 * MIB)) {
+            other.mkdir("d");
+            FamfsFileSystem fs = RefreshTest.client(other.path(), "off");
+            WatchService ws = fs.newWatchService();
+            WatchKey k = fs.getPath("/d").register(ws, ENTRY_CREATE);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            synchronized (k) {
+                other.mkdir("d/x");
+                Thread t = new Thread(() -> {
+                    try {
+                        fs.refresh();
+                    } catch (Throwable e) {
+                        failed.set(e);
+                    }
+                });
+                t.start();
+                t.join();
+                fs.close();
+            }
+            assertNull(failed.get());
+            assertFalse(k.isValid());
+        }
+    }
 }
