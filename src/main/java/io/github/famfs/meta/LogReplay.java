@@ -165,16 +165,23 @@ public final class LogReplay {
             clampReported = true;
             problem(FamfsProblem.Kind.DEVICE, -1, null, clamp);
         }
-        if (badEntry < 0 && replayed < used) {
+        // An entry found bad by an earlier call is read again: on a log another host is appending, a bad entry is
+        // most often one whose bytes had not arrived yet (its problem is reported once, not on every call).
+        long reportedBad = badEntry;
+        badEntry = -1;
+        if (replayed < used) {
             caches.invalidate(log, Layout.LOG_HEADER_SIZE + Layout.ENTRY_SIZE * (int) replayed,
                     Layout.ENTRY_SIZE * (int) (used - replayed));
         }
-        while (badEntry < 0 && replayed < used) {
+        while (replayed < used) {
             int i = (int) replayed;
             try {
                 readChecked(i);
             } catch (FormatException e) {
                 badEntry = i;
+                if (i == reportedBad) {
+                    break;
+                }
                 problem(FamfsProblem.Kind.BAD_ENTRY, i, null, e.getMessage() + "; replay stops here, as the reference's does: entries " + i
                         + ".." + (used - 1) + " are not served");
                 break;

@@ -235,7 +235,6 @@ class LiveReviewTest {
      * each time.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("fixed at merge: LogReplay bad entry retry")
     void aTornEntrySeenOnceStopsRefreshForever() throws Exception {
         try (TestImage other = TestImage.create(tmp.resolve("torn.img"), 64 * MIB)) {
             other.mkdir("d");
