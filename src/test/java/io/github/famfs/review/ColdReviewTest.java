@@ -82,10 +82,13 @@ class ColdReviewTest {
         return Path.of(Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
-    /** The test class path plus the Java 22 layer (a JVM does not read the multi-release layout of a directory). */
+    /**
+     * The Java 22 layer, then the test class path (a JVM does not read the multi-release layout of a directory;
+     * first, so that, as in the jar, a class of the layer wins over the base class of the same name).
+     */
     private static String classPathWithJava22Layer() throws Exception {
-        return System.getProperty("java.class.path") + File.pathSeparator
-                + classes().resolve("META-INF/versions/22");
+        return classes().resolve("META-INF/versions/22") + File.pathSeparator
+                + System.getProperty("java.class.path");
     }
 
     private static Path project() {
@@ -359,10 +362,14 @@ class ColdReviewTest {
         Process p = pb.start();
         ProcessHandle jvm = null;
         try {
-            // the consumer JVM, once started (it waits for messages that never come)
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // the consumer JVM, once started (it waits for messages that never come): a child of bin/famfs, or
+            // bin/famfs itself once it has exec'd the JVM; not another JVM bin/famfs may run first (the one that
+            // records the start-up archive)
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (jvm == null && System.nanoTime() < until && p.isAlive()) {
-                jvm = p.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("/java"))
+                jvm = Stream.concat(Stream.of(p.toHandle()), p.toHandle().descendants())
+                        .filter(h -> h.info().command().orElse("").endsWith("/java")
+                                && Arrays.asList(h.info().arguments().orElse(new String[0])).contains("pcq"))
                         .findFirst().orElse(null);
                 Thread.sleep(100);
             }
@@ -376,6 +383,11 @@ class ColdReviewTest {
             }
             assertFalse(jvm.isAlive(), "bin/famfs was stopped (exit " + p.exitValue() + ") but its JVM (pid "
                     + jvm.pid() + ") runs on");
+            Path cds = launcher.getParent().resolve("../target/famfs-cds").normalize();
+            try (Stream<Path> s = Files.isDirectory(cds) ? Files.list(cds) : Stream.empty()) {
+                List<String> left = s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+                assertEquals(List.of(), left, "bin/famfs's temporary files left in target/famfs-cds");
+            }
         } finally {
             p.destroyForcibly();
             if (jvm != null) {
