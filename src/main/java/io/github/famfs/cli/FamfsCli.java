@@ -62,8 +62,7 @@ public final class FamfsCli implements Runnable {
 
     @Override
     public void run() {
-        throw new UsageException("no command given (commands: mkfs, fsck, mkdir, cp, creat, verify, getmap,"
-                + " logplay, ls, stat, cat, get, df, quickstart)");
+        throw new UsageException("no command given (commands: " + String.join(", ", Subcommands.NAMES) + ")");
     }
 
     public static void main(String[] args) {

@@ -46,8 +46,23 @@ public final class Native {
         }
     }
 
-    private static LibcCalls bind() {
+    /**
+     * The binding {@value #BINDING_PROPERTY} names: {@code ""} when unset or empty (the default), {@code ffm} or
+     * {@code jnr}, exactly (lower case); any other value is refused, so that a mistyped choice is not silently the
+     * default.
+     */
+    static String chosenBinding() {
         String chosen = System.getProperty(BINDING_PROPERTY, "");
+        if (!chosen.isEmpty() && !chosen.equals("ffm") && !chosen.equals("jnr")) {
+            throw new IllegalArgumentException("-D" + BINDING_PROPERTY + "=" + chosen + " is not a libc binding:"
+                    + " the values are ffm (the foreign function API, Java 22+; the default) and jnr (jnr-ffi),"
+                    + " in lower case");
+        }
+        return chosen;
+    }
+
+    private static LibcCalls bind() {
+        String chosen = chosenBinding();
         Throwable ffmFailure = null;
         if (Runtime.version().feature() >= 22 && !chosen.equals("jnr")) {
             try {

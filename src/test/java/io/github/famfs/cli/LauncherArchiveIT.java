@@ -49,7 +49,8 @@ class LauncherArchiveIT {
         }
     }
 
-    private void check(Path javaHome, String extension) throws Exception {
+    /** bin/famfs and the CLI jar in tmp; the copy of the jar. */
+    private Path copyLauncher() throws Exception {
         Path project = Path.of(System.getProperty("famfs.project", ".")).toAbsolutePath();
         Path jar = Path.of(System.getProperty("famfs.cli.jar", project + "/target/missing-cli.jar"));
         assertTrue(Files.isRegularFile(jar), "the CLI jar is not built: " + jar);
@@ -58,6 +59,11 @@ class LauncherArchiveIT {
         Files.copy(project.resolve("bin/famfs"), tmp.resolve("bin/famfs"));
         Path copy = tmp.resolve("target").resolve(jar.getFileName());
         Files.copy(jar, copy);
+        return copy;
+    }
+
+    private void check(Path javaHome, String extension) throws Exception {
+        Path copy = copyLauncher();
 
         Run first = famfs(javaHome, "--version");
         assertEquals(0, first.status(), first.toString());
@@ -81,6 +87,42 @@ class LauncherArchiveIT {
         assertEquals(1, now.size(), now.toString());
         assertNotEquals(made, now);
         assertEquals("", famfs(javaHome, "--version").err());
+    }
+
+    /**
+     * SIGTERM to bin/famfs while it records the archive (the training JVM runs, the command has not started) stops
+     * the training JVM, leaves no file in target/famfs-cds and never runs the command.
+     */
+    @Test
+    void stoppedWhileRecordingStopsTheRecording() throws Exception {
+        copyLauncher();
+        ProcessBuilder pb = new ProcessBuilder("bash", tmp.resolve("bin/famfs").toString(), "--version");
+        pb.environment().put("FAMFS_NO_BUILD", "1");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("FAMFS_CDS");
+        pb.environment().remove("FAMFS_JAVA_OPTS");
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        ProcessHandle training = null;
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (training == null && p.isAlive() && System.nanoTime() < until) {
+                training = p.toHandle().descendants().filter(h -> List.of(h.info().arguments()
+                        .orElse(new String[0])).contains(ArchiveTraining.class.getName())).findFirst().orElse(null);
+                Thread.sleep(20);
+            }
+            Assumptions.assumeTrue(training != null, "no training JVM seen (no start-up archive with this JDK?)");
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(143, p.exitValue());
+            assertTrue(training.onExit().get(60, TimeUnit.SECONDS) != null);
+            assertEquals(List.of(), archives(), "files left in target/famfs-cds");
+        } finally {
+            p.destroyForcibly();
+            if (training != null) {
+                training.destroyForcibly();
+            }
+        }
     }
 
     @Test
