@@ -1,0 +1,66 @@
+package io.github.famfs.review;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.famfs.nio.FamfsCaches;
+import io.github.famfs.testing.ChildJvm;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review of issue 10 item 3 (cache coherence): each test asserts what the project rules require and fails on the
+ * code at a828dd6.
+ */
+class CoherenceReviewTest {
+    @TempDir
+    Path tmp;
+
+    /**
+     * Bad input must be "a clear exception naming the problem; never a JVM crash". FamfsCaches.flush takes any
+     * direct ByteBuffer and hands its address to the native helper, which CLWB/CLFLUSHes it: a buffer whose
+     * mapping is gone (unmapped with invokeCleaner; the JDK's own MappedByteBuffer.force() then fails with an
+     * exception from msync) kills the JVM with SIGSEGV.
+     */
+    @Test
+    void flushOfABufferWhoseMappingIsGoneThrowsInsteadOfCrashingTheJvm() throws Exception {
+        Path f = tmp.resolve("mapped");
+        Files.write(f, new byte[1 << 16]);
+        ChildJvm.Result r = ChildJvm.run(FlushUnmappedMain.class, 120, f.toString());
+        assertEquals(0, r.exitCode(), r::describe);
+    }
+
+    /** Child of {@link #flushOfABufferWhoseMappingIsGoneThrowsInsteadOfCrashingTheJvm}. */
+    public static final class FlushUnmappedMain {
+        public static void main(String[] args) throws Exception {
+            MappedByteBuffer m;
+            try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                m = ch.map(FileChannel.MapMode.READ_WRITE, 0, 1 << 16);
+            }
+            m.put(0, (byte) 1);
+            if (!FamfsCaches.isNative()) {
+                System.out.println("refused: no native helper (" + FamfsCaches.instructions() + ")");
+                return;
+            }
+            Field u = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            u.setAccessible(true);
+            Object unsafe = u.get(null);
+            Method clean = unsafe.getClass().getMethod("invokeCleaner", ByteBuffer.class);
+            clean.invoke(unsafe, m);
+            try {
+                FamfsCaches.flush(m, 0, 1 << 16);
+                System.out.println("flushed an unmapped range without an error");
+            } catch (RuntimeException e) {
+                System.out.println("refused: " + e);
+            }
+        }
+    }
+}
