@@ -3,15 +3,20 @@ package io.github.famfs.review;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.famfs.nio.FamfsCaches;
+import io.github.famfs.nio.FamfsOption;
 import io.github.famfs.testing.ChildJvm;
 import java.lang.reflect.Field;
+import java.net.URI;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +65,49 @@ class CoherenceReviewTest {
                 System.out.println("flushed an unmapped range without an error");
             } catch (RuntimeException e) {
                 System.out.println("refused: " + e);
+            }
+        }
+    }
+
+    /**
+     * FamfsCaches.flush(ByteBuffer, ...) takes the buffer's address and then runs the native loop with nothing
+     * keeping the buffer reachable (no Reference.reachabilityFence): a mapping passed straight from map() to
+     * flush() can be collected during the call, its cleaner unmaps it, and CLWB faults: SIGSEGV, the JVM dies. The
+     * child flushes a famfs mapping of a 64 MiB file, fresh each time, while another thread runs System.gc().
+     */
+    @Test
+    void flushKeepsItsBufferReachableUntilTheNativeCallReturns() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(FlushCollectedMain.class, 300, tmp.resolve("gc.img").toString());
+        assertEquals(0, r.exitCode(), r::describe);
+    }
+
+    /** Child of {@link #flushKeepsItsBufferReachableUntilTheNativeCallReturns}. */
+    public static final class FlushCollectedMain {
+        public static void main(String[] args) throws Exception {
+            int size = 64 << 20;
+            try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + args[0]), Map.of("create", "true",
+                    "deviceSize", "256M", "systemUuid", "00112233-4455-6677-8899-aabbccddeeff"))) {
+                Path f = fs.getPath("/shared");
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        FamfsOption.size(size))) {
+                    ch.write(ByteBuffer.allocate(1), size - 1);
+                }
+                Thread gc = new Thread(() -> {
+                    while (true) {
+                        System.gc();
+                    }
+                });
+                gc.setDaemon(true);
+                gc.start();
+                long t0 = System.nanoTime();
+                int i = 0;
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    while (System.nanoTime() - t0 < 60_000_000_000L) {
+                        FamfsCaches.flush(ch.map(FileChannel.MapMode.READ_ONLY, 0, size), 0, size);
+                        i++;
+                    }
+                }
+                System.out.println("survived " + i + " flushes");
             }
         }
     }
