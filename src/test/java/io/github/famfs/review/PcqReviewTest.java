@@ -105,4 +105,42 @@ class PcqReviewTest {
                 img + ":/q");
         assertEquals(1, r.status(), () -> "famfs pcq -C -b 12q: " + r);
     }
+
+    /**
+     * PcqQueue's javadoc: "a failed get leaves the queue as it was". A take into a read-only buffer (room enough, so
+     * it passes the size check) fails only after the consumer's next_seq was advanced in the consumer file, with
+     * consumer_index left where it was: every later get expects one seq more than the bucket holds and fails its
+     * seq check, so the queue is dead for good (the reference's fatal quirk, §13.8 step 6, reached from a
+     * caller's mistake).
+     */
+    @Test
+    void aTakeIntoAReadOnlyBufferLeavesTheQueueAsItWas() throws Exception {
+        try (FileSystem fs = fresh(tmp.resolve("q.img"))) {
+            Path q = fs.getPath("/q");
+            PcqQueue.create(q, 4, 64);
+            try (PcqQueue both = PcqQueue.open(q, PcqQueue.Role.BOTH)) {
+                both.offer(ByteBuffer.wrap(new byte[] {7}));
+                ByteBuffer readOnly = ByteBuffer.allocate(both.payloadSize()).asReadOnlyBuffer();
+                assertThrows(RuntimeException.class, () -> both.poll(readOnly));
+                ByteBuffer dst = ByteBuffer.allocate(both.payloadSize());
+                assertEquals(0, both.poll(dst), "the message is still the next one, seq 0");
+                assertEquals(7, dst.get(0));
+            }
+        }
+    }
+
+    /**
+     * §13.11: -u/-g are parsed with strtol, "so a name parses as 0, which means default"; the reference's smoke test
+     * passes names (pcq -C ... -u $USER -g $GROUP). famfs pcq, which claims the reference's options, refuses such a
+     * command line with a usage error and creates nothing.
+     */
+    @Test
+    void ownerNamesOnTheCreateCommandLineMeanTheDefaultAsInTheReference() throws Exception {
+        Path img = tmp.resolve("q.img");
+        assertEquals(0, R3ContractsTest.famfs("mkfs", "--size", "64M", "--system-uuid", MASTER, img.toString())
+                .status());
+        R3ContractsTest.Run r = R3ContractsTest.famfs("pcq", "-C", "-b", "64", "-n", "4", "-u", "root", "-g",
+                "root", "--system-uuid", MASTER, img + ":/q");
+        assertEquals(0, r.status(), () -> "famfs pcq -C -b 64 -n 4 -u root -g root: " + r);
+    }
 }
