@@ -81,17 +81,23 @@ class CoherenceReviewTest {
         assertEquals(0, r.exitCode(), r::describe);
     }
 
+    /** A new 256 MiB famfs image at {@code image}, opened as its master, holding /shared: {@code size} zero bytes. */
+    static FileSystem withSharedFile(String image, long size) throws java.io.IOException {
+        FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + image), Map.of("create", "true",
+                "deviceSize", "256M", "systemUuid", "00112233-4455-6677-8899-aabbccddeeff"));
+        try (FileChannel ch = FileChannel.open(fs.getPath("/shared"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, FamfsOption.size(size))) {
+            ch.write(ByteBuffer.allocate(1), size - 1);
+        }
+        return fs;
+    }
+
     /** Child of {@link #flushKeepsItsBufferReachableUntilTheNativeCallReturns}. */
     public static final class FlushCollectedMain {
         public static void main(String[] args) throws Exception {
             int size = 64 << 20;
-            try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + args[0]), Map.of("create", "true",
-                    "deviceSize", "256M", "systemUuid", "00112233-4455-6677-8899-aabbccddeeff"))) {
+            try (FileSystem fs = withSharedFile(args[0], size)) {
                 Path f = fs.getPath("/shared");
-                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        FamfsOption.size(size))) {
-                    ch.write(ByteBuffer.allocate(1), size - 1);
-                }
                 Thread gc = new Thread(() -> {
                     while (true) {
                         System.gc();

@@ -2,21 +2,16 @@ package io.github.famfs.review;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.famfs.nio.FamfsOption;
 import io.github.famfs.testing.ChildJvm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -49,13 +44,8 @@ class SegmentCoherenceReviewTest {
                     "io.github.famfs.nio.FamfsSegmentCaches"), "flush", MethodType.methodType(void.class,
                     MemorySegment.class, long.class, long.class));
             long size = 64 << 20;
-            try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + args[0]), Map.of("create", "true",
-                    "deviceSize", "256M", "systemUuid", "00112233-4455-6677-8899-aabbccddeeff"))) {
+            try (FileSystem fs = CoherenceReviewTest.withSharedFile(args[0], size)) {
                 Path f = fs.getPath("/shared");
-                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        FamfsOption.size(size))) {
-                    ch.write(ByteBuffer.allocate(1), size - 1);
-                }
                 long t0 = System.nanoTime();
                 int rounds = 0;
                 int refused = 0;
