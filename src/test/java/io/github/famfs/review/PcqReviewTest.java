@@ -143,4 +143,26 @@ class PcqReviewTest {
                 "root", "--system-uuid", MASTER, img + ":/q");
         assertEquals(0, r.status(), () -> "famfs pcq -C -b 64 -n 4 -u root -g root: " + r);
     }
+
+    /**
+     * §13.8 step 6: a consumer's fatal CRC or seq error exits the process at once with status 255, "whatever
+     * thread it is in". famfs pcq -p -c ends only the consumer thread: the producer thread fills the queue and then
+     * waits for room for ever, and the command never exits. Here the consumer's next_seq is set to 5 first, so its
+     * first get (seq 0) fails its seq check.
+     */
+    @Test
+    void aFatalConsumerErrorInAProducerAndConsumerRunExits255() throws Exception {
+        Path img = tmp.resolve("q.img");
+        try (FileSystem fs = fresh(img)) {
+            PcqQueue.create(fs.getPath("/q"), 4, 64);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(fs.getPath("/q.consumer"),
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 5), 1_048_592);
+            }
+        }
+        io.github.famfs.testing.ChildJvm.Result r = io.github.famfs.testing.ChildJvm.run(
+                io.github.famfs.cli.FamfsCli.class, 60, "pcq", "-p", "-c", "-N", "100", "--system-uuid", MASTER,
+                img + ":/q");
+        assertEquals(255, r.exitCode(), r::describe);
+    }
 }
