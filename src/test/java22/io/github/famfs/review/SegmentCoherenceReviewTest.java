@@ -72,4 +72,41 @@ class SegmentCoherenceReviewTest {
             }
         }
     }
+
+    /**
+     * A ByteBuffer view of a segment whose arena was closed: every JDK access to it fails with
+     * IllegalStateException ("Already closed"), but FamfsCaches.flush(ByteBuffer, ...) flushes its raw address,
+     * now unmapped, and the JVM dies (SIGSEGV). Same root as CoherenceReviewTest's unmapped-buffer case, reached
+     * through the supported Java 22 map(mode, position, size, arena).
+     */
+    @Test
+    void flushOfTheBufferOfAClosedArenasSegmentThrowsInsteadOfCrashing() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(ClosedViewMain.class, 120, tmp.resolve("view.img").toString());
+        assertEquals(0, r.exitCode(), r::describe);
+    }
+
+    /** Child of {@link #flushOfTheBufferOfAClosedArenasSegmentThrowsInsteadOfCrashing}. */
+    public static final class ClosedViewMain {
+        public static void main(String[] args) throws Exception {
+            int size = 4 << 20;
+            try (FileSystem fs = CoherenceReviewTest.withSharedFile(args[0], size);
+                    FileChannel ch = FileChannel.open(fs.getPath("/shared"), StandardOpenOption.READ)) {
+                Arena arena = Arena.ofShared();
+                java.nio.ByteBuffer view = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer();
+                arena.close();
+                try {
+                    view.get(0);
+                    System.out.println("the JDK read a closed segment's buffer");
+                } catch (IllegalStateException e) {
+                    System.out.println("JDK: " + e.getMessage());
+                }
+                try {
+                    io.github.famfs.nio.FamfsCaches.flush(view, 0, size);
+                    System.out.println("flushed");
+                } catch (RuntimeException e) {
+                    System.out.println("refused: " + e);
+                }
+            }
+        }
+    }
 }
