@@ -109,7 +109,7 @@ public final class FamfsCli implements Runnable {
             CommandLine c = ex.getCommandLine();
             String name = c.getCommandSpec().qualifiedName();
             cli.err.println(name + ": " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
-            return USAGE;
+            return c.getCommand() instanceof PcqCommand ? PcqCommand.BAD_COMMAND_LINE : USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             Object command = c.getCommand();

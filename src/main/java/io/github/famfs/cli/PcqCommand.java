@@ -48,12 +48,12 @@ final class PcqCommand extends FamfsCommand {
             description = "Number of buckets (the queue holds N - 1 messages).")
     long nbuckets;
 
-    @Option(names = {"-u", "--uid"}, paramLabel = "UID", converter = Converters.IdConverter.class,
-            description = "Owner of the consumer file (with -C; 0 or absent: this process's).")
+    @Option(names = {"-u", "--uid"}, paramLabel = "UID", converter = ReferenceId.class,
+            description = "Owner of the consumer file (with -C; 0, a name or absent: this process's).")
     Integer uid;
 
-    @Option(names = {"-g", "--gid"}, paramLabel = "GID", converter = Converters.IdConverter.class,
-            description = "Group of the consumer file (with -C; 0 or absent: this process's).")
+    @Option(names = {"-g", "--gid"}, paramLabel = "GID", converter = ReferenceId.class,
+            description = "Group of the consumer file (with -C; 0, a name or absent: this process's).")
     Integer gid;
 
     @Option(names = {"-p", "--producer"}, description = "Run a producer.")
@@ -76,7 +76,7 @@ final class PcqCommand extends FamfsCommand {
     long seed;
 
     @Option(names = {"-s", "--status"}, paramLabel = "SECONDS", converter = Number.class,
-            description = "Print a status line at this interval.")
+            description = "Print a status line at this interval (0: none).")
     Long statusInterval;
 
     @Option(names = {"-d", "--drain"}, description = "Consume without waiting until the queue is empty.")
@@ -117,6 +117,13 @@ final class PcqCommand extends FamfsCommand {
 
     /** The reference's consumer exit status on a message that failed its CRC or seq check. */
     static final int FATAL = 255;
+
+    /**
+     * The reference's exit status for a bad command line (§13.11), a number that does not parse or an unknown
+     * option included (the reference prints its usage and exits 0 for an unknown option; famfs pcq does not
+     * report success for a command line it did not run).
+     */
+    static final int BAD_COMMAND_LINE = 1;
 
     @Override
     int run() throws Exception {
@@ -295,19 +302,22 @@ final class PcqCommand extends FamfsCommand {
         expected[0] = payload(payload);
         long start = System.nanoTime();
         threads.forEach(Thread::start);
-        long deadline = time == null ? Long.MAX_VALUE : start + time * 1_000_000_000L;
-        long nextStatus = statusInterval == null ? Long.MAX_VALUE : start + statusInterval * 1_000_000_000L;
+        // elapsed times, compared as nanoTime differences (no overflow for any -t or -s)
+        long runFor = time == null ? Long.MAX_VALUE : nanos(time);
+        long every = statusInterval == null || statusInterval == 0 ? Long.MAX_VALUE : nanos(statusInterval);
+        long nextStatus = every;
         for (Thread t : threads) {
             while (t.isAlive()) {
-                long now = System.nanoTime();
-                if (now >= deadline) {
-                    close(prod, cons);
+                long elapsed = System.nanoTime() - start;
+                if (elapsed >= runFor || cons.fatal != null) {
+                    close(prod, cons); // -t elapsed, or a fatal get: the reference exits at once (§13.8)
                 }
-                if (now >= nextStatus) {
+                if (elapsed >= nextStatus) {
                     statusLine(prod, cons);
-                    nextStatus += statusInterval * 1_000_000_000L;
+                    nextStatus = every > Long.MAX_VALUE - nextStatus ? Long.MAX_VALUE : nextStatus + every;
                 }
-                t.join(Math.max(1, Math.min(Math.min(deadline, nextStatus) - now, 100_000_000L) / 1_000_000L));
+                long wait = Math.min(Math.min(runFor, nextStatus) - elapsed, 100_000_000L);
+                t.join(Math.max(1, wait / 1_000_000L));
             }
         }
         close(prod, cons);
@@ -329,6 +339,11 @@ final class PcqCommand extends FamfsCommand {
         long errors = prod.errors.get() + cons.errors.get();
         writeStatus(errors > 0 ? -errors : prod.done.get() + cons.done.get());
         return (int) Math.min(errors, 127);
+    }
+
+    /** {@code seconds} in nanoseconds, at most Long.MAX_VALUE. */
+    private static long nanos(long seconds) {
+        return seconds > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : seconds * 1_000_000_000L;
     }
 
     private static void close(Side... sides) {
@@ -387,7 +402,7 @@ final class PcqCommand extends FamfsCommand {
         } catch (ClosedChannelException | InterruptedException stopped) {
             // -t elapsed
         } catch (PcqException e) {
-            side.fatal = e;
+            side.fatal = e; // the main thread then stops the producer
         } catch (Exception e) {
             side.failed = e;
         }
@@ -416,6 +431,29 @@ final class PcqCommand extends FamfsCommand {
     private void writeStatus(long value) throws IOException {
         if (statusFile != null) {
             Files.write(statusFile, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /**
+     * The reference's {@code -u}/{@code -g}: strtol, so the leading decimal digits, and a name (no digits) is 0,
+     * which means this process's id (§13.11; its smoke test passes {@code -u $USER}).
+     */
+    static final class ReferenceId implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String s = value.trim();
+            int end = 0;
+            while (end < s.length() && Character.isDigit(s.charAt(end)) && s.charAt(end) < 128) {
+                end++;
+            }
+            if (end == 0) {
+                return 0;
+            }
+            try {
+                return Integer.parseUnsignedInt(s.substring(0, end));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not an id (0..4294967295, or a name: default)");
+            }
         }
     }
 

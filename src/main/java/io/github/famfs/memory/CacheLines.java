@@ -34,17 +34,18 @@ public final class CacheLines {
         static final CacheHelper HELPER = LOADED.helper();
     }
 
-    private record Loaded(CacheHelper helper, String instructions, String failure) {
+    private record Loaded(CacheHelper helper, String instructions, String failure, com.kenai.jffi.Library library) {
         static Loaded attempt() {
             try {
-                CacheHelper h = load();
-                return new Loaded(h, h.famfs_cache_instructions(), null);
+                com.kenai.jffi.Library[] library = new com.kenai.jffi.Library[1];
+                CacheHelper h = load(library);
+                return new Loaded(h, h.famfs_cache_instructions(), null, library[0]);
             } catch (Throwable t) {
-                return new Loaded(null, null, t.getMessage() == null ? t.toString() : t.getMessage());
+                return new Loaded(null, null, t.getMessage() == null ? t.toString() : t.getMessage(), null);
             }
         }
 
-        private static CacheHelper load() throws IOException {
+        private static CacheHelper load(com.kenai.jffi.Library[] library) throws IOException {
             String os = System.getProperty("os.name", "");
             String arch = System.getProperty("os.arch", "");
             if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
@@ -59,8 +60,14 @@ public final class CacheLines {
                 try {
                     file = Files.createTempFile(dir, "libfamfscache-", ".so",
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (IOException e) {
+                    throw new IOException("cannot unpack the cache-line helper into java.io.tmpdir " + dir + ": " + e,
+                            e);
+                }
+                try {
                     Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException e) {
+                    Files.deleteIfExists(file);
                     throw new IOException("cannot unpack the cache-line helper into java.io.tmpdir " + dir + ": " + e,
                             e);
                 }
@@ -69,6 +76,9 @@ public final class CacheLines {
             try {
                 CacheHelper h = LibraryLoader.create(CacheHelper.class).failImmediately().load(file.toString());
                 h.famfs_cache_instructions();
+                // the same handle (dlopen counts it), kept for symbol(): bindings that keep their arguments alive
+                library[0] = com.kenai.jffi.Library.openLibrary(file.toString(),
+                        com.kenai.jffi.Library.LAZY | com.kenai.jffi.Library.LOCAL);
                 return h;
             } catch (LinkageError | RuntimeException e) {
                 throw new IOException("cannot load the cache-line helper " + file + " (a temporary directory mounted"
@@ -77,6 +87,16 @@ public final class CacheLines {
                 Files.deleteIfExists(file);
             }
         }
+    }
+
+    /**
+     * The address of the helper's C function {@code name} (e.g. {@code famfs_cache_flush(void *, size_t)}), or 0
+     * where the helper is not loaded: for a binding that keeps its argument's memory alive during the call (Java
+     * 22+ {@code FamfsSegmentCaches}).
+     */
+    public static long symbol(String name) {
+        com.kenai.jffi.Library l = Holder.LOADED.library();
+        return l == null ? 0 : l.getSymbolAddress(name);
     }
 
     /** Whether the native helper is loaded (false: the calls only fence). */

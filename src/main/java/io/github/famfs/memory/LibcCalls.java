@@ -32,6 +32,7 @@ public interface LibcCalls {
     int MADV_HUGEPAGE = 14;
     int MADV_POPULATE_WRITE = 23;
     int MS_SYNC = 4;
+    int MS_ASYNC = 1;
     long MAP_FAILED = -1L;
     int F_OFD_SETLK = 37;
     short F_RDLCK = 0;

@@ -11,13 +11,20 @@ import java.util.Set;
  * ({@code posix:permissions}, {@code unix:mode}, {@code posix:owner}, {@code posix:group}, {@code unix:uid},
  * {@code unix:gid}), with defaults: mode 0777 for directories and 0666 for files, this process's effective ids.
  * As the JDK's default provider (the kernel) does, the process's umask clears permission bits of the mode
- * (umask 022 gives the usual 0755 and 0644).
+ * (umask 022 gives the usual 0755 and 0644); {@code famfs:mode} gives a mode that is recorded as it is.
  */
 record CreateAttributes(int mode, int uid, int gid) {
+    /** The mode recorded exactly, the umask not applied ({@link UnixAttributes#exactMode}). */
+    static final String EXACT_MODE = "famfs:mode";
 
     static CreateAttributes parse(FileAttribute<?>[] attrs, int defaultMode, int defaultUid, int defaultGid,
             int umask) {
         CreateAttributes a = parse(attrs, defaultMode, defaultUid, defaultGid);
+        for (FileAttribute<?> x : attrs) {
+            if (x.name().equals(EXACT_MODE)) {
+                return a; // the mode as given, as the reference's tools record it (pcq: 0644 exactly)
+            }
+        }
         return new CreateAttributes(a.mode() & ~(umask & 0777), a.uid(), a.gid());
     }
 
@@ -33,6 +40,7 @@ record CreateAttributes(int mode, int uid, int gid) {
                     mode = (mode & ~0777) | bits(cast(a, Set.class));
                     break;
                 case "unix:mode":
+                case EXACT_MODE:
                     mode = cast(a, Integer.class) & 07777;
                     break;
                 case "posix:owner":

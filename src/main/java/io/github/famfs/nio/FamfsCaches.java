@@ -1,7 +1,11 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.memory.CacheLines;
+import io.github.famfs.memory.LibcCalls;
+import io.github.famfs.memory.Native;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
@@ -28,17 +32,71 @@ import java.util.Objects;
 public final class FamfsCaches {
     private FamfsCaches() {}
 
-    /** Writes back {@code buffer[index, index+length)} to memory, so other hosts can read it. */
+    /**
+     * Writes back {@code buffer[index, index+length)} to memory, so other hosts can read it.
+     *
+     * <p>The buffer is kept reachable until the native call returns. A direct buffer whose memory is no longer
+     * mapped (unmapped by its cleaner, or the view of a closed arena's segment) is refused, as the JDK's {@code
+     * MappedByteBuffer.force()} refuses it: the range is checked with {@code msync(MS_ASYNC)}, which fails with
+     * ENOMEM on an unmapped page and otherwise does nothing. What that check cannot cover is a race the caller
+     * owns: another thread unmapping the memory (the cleaner, {@code Arena.close()}) during the call; as with any
+     * access to such a buffer, that faults. For segments, {@code FamfsSegmentCaches} (Java 22+) keeps the arena
+     * alive during the call instead.
+     *
+     * @throws java.io.UncheckedIOException when the buffer's memory is not mapped
+     */
     public static void flush(ByteBuffer buffer, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buffer.capacity());
-        CacheLines.flush(buffer, index, length);
+        maintain(buffer, index, length, true);
     }
 
-    /** Drops the cached lines of {@code buffer[index, index+length)}: later reads see what other hosts flushed. */
+    /**
+     * Drops the cached lines of {@code buffer[index, index+length)}: later reads see what other hosts flushed.
+     * Checks and limits as for {@link #flush(ByteBuffer, int, int)}.
+     *
+     * @throws java.io.UncheckedIOException when the buffer's memory is not mapped
+     */
     public static void invalidate(ByteBuffer buffer, int index, int length) {
-        Objects.checkFromIndexSize(index, length, buffer.capacity());
-        CacheLines.invalidate(buffer, index, length);
+        maintain(buffer, index, length, false);
     }
+
+    /** Checks the range is mapped, then one native call, the buffer kept reachable until it returns. */
+    private static void maintain(ByteBuffer buffer, int index, int length, boolean flush) {
+        Objects.checkFromIndexSize(index, length, buffer.capacity());
+        try {
+            checkMapped(buffer, index, length);
+            if (flush) {
+                CacheLines.flush(buffer, index, length);
+            } else {
+                CacheLines.invalidate(buffer, index, length);
+            }
+        } finally {
+            Reference.reachabilityFence(buffer);
+        }
+    }
+
+    /** Refuses a direct buffer whose range is not mapped (msync(MS_ASYNC): ENOMEM there, a no-op otherwise). */
+    private static void checkMapped(ByteBuffer buffer, int index, int length) {
+        long address = CacheLines.address(buffer);
+        if (address == 0 || length == 0 || !CacheLines.isAvailable()) {
+            return; // a heap buffer, nothing, or a fence only: no memory is touched
+        }
+        long start = address + index;
+        long page = start & -PAGE;
+        try {
+            LibcCalls libc = Native.libc();
+            if (libc.msync(page, start + length - page, LibcCalls.MS_ASYNC) != 0) {
+                int errno = libc.errno();
+                throw new UncheckedIOException(new IOException("cannot maintain the caches of " + buffer
+                        + ": its memory [0x" + Long.toHexString(start) + ", +" + length + ") is not mapped"
+                        + " (unmapped by its cleaner, or its arena closed?): msync: " + libc.strerror(errno)
+                        + " (errno " + errno + ")"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final long PAGE = 4096;
 
     /**
      * Writes back bytes {@code [position, position+length)} of the famfs file {@code file}, wherever they lie on

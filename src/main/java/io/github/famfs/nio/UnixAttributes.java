@@ -15,6 +15,14 @@ public final class UnixAttributes {
         return of("unix:mode", mode);
     }
 
+    /**
+     * {@code famfs:mode}: permission bits recorded exactly, the process's umask not applied, as the reference's
+     * tools that fix a mode do (pcq's 0644, famfs-format.md §13.1).
+     */
+    public static FileAttribute<Integer> exactMode(int mode) {
+        return of(CreateAttributes.EXACT_MODE, mode);
+    }
+
     /** {@code unix:uid}: the owner's numeric id. */
     public static FileAttribute<Integer> uid(int uid) {
         return of("unix:uid", uid);

@@ -42,7 +42,10 @@ import java.util.zip.CRC32;
  * <p>The queue's files are mapped through the file system's {@code FileChannel.map}. Producing or consuming
  * writes to the mapping, so the file system must be writable (the master, or a client opened for client writes).
  * A queue is {@link Closeable}; waiting calls end with {@link java.nio.channels.AsynchronousCloseException} when it
- * is closed by another thread, and with {@link InterruptedException} when their thread is interrupted.
+ * is closed by another thread, and with {@link InterruptedException} when their thread is interrupted. Once the
+ * queue's file system is closed, every put and get (a waiting one too) fails with a {@link PcqException} whose
+ * cause is a {@link java.nio.file.ClosedFileSystemException}, and the queue no longer writes the device (a put or
+ * get that was past that check when the file system closed completes first).
  */
 public final class PcqQueue implements Closeable {
     /** What a handle does: its mappings are read-write only where it writes. */
@@ -98,8 +101,8 @@ public final class PcqQueue implements Closeable {
 
     /**
      * Creates queue {@code queue} as the reference's {@code pcq_create} does: first {@code queue.consumer} (2 MiB,
-     * mode 0644 less the umask, owned by {@code consumerOwner}, e.g. {@code unix:uid}/{@code unix:gid}, default the
-     * creator), then {@code queue} (2 MiB + nbuckets × bucketSize, owned by 0/0), each with its header written
+     * mode 0644 exactly whatever the umask (§13.1), owned by {@code consumerOwner}, e.g. {@code unix:uid}/{@code
+     * unix:gid}, default the creator), then {@code queue} (2 MiB + nbuckets × bucketSize, owned by 0/0), each with its header written
      * back. The rest of both files is zero. Master only.
      *
      * @throws IllegalArgumentException  for a bucket size that is not a power of two of at least 16, fewer than 2
@@ -118,7 +121,7 @@ public final class PcqQueue implements Closeable {
             }
         }
         List<FileAttribute<?>> attrs = new ArrayList<>(List.of(consumerOwner));
-        attrs.add(UnixAttributes.mode(0644));
+        attrs.add(UnixAttributes.exactMode(0644));
         ByteBuffer ch = header(CONSUMER_HEADER);
         ch.putInt(C_MAGIC, CONSUMER_MAGIC);
         ch.putLong(C_CONSUMER_INDEX, 0);
@@ -133,7 +136,8 @@ public final class PcqQueue implements Closeable {
         ph.putLong(P_PRODUCER_INDEX, 0);
         ph.putLong(P_NEXT_SEQ, 0);
         ph.putLong(P_SIZE, producerSize);
-        make(queue, producerSize, ph, UnixAttributes.mode(0644), UnixAttributes.uid(0), UnixAttributes.gid(0));
+        make(queue, producerSize, ph, UnixAttributes.exactMode(0644), UnixAttributes.uid(0),
+                UnixAttributes.gid(0));
     }
 
     private static ByteBuffer header(int size) {
@@ -391,6 +395,9 @@ public final class PcqQueue implements Closeable {
         if (role != Role.CONSUMER && role != Role.BOTH) {
             throw new IllegalStateException("this handle of " + producerPath + " was opened as " + role);
         }
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
         if (dst.remaining() < payloadSize()) {
             throw new IllegalArgumentException("room for " + dst.remaining() + " bytes, and a message of "
                     + producerPath + " has " + payloadSize());
@@ -419,8 +426,8 @@ public final class PcqQueue implements Closeable {
                 throw new PcqException(producerPath + ": bad message in bucket " + getIndex + ": " + problem
                         + " (cache coherency suspicious); the queue is left as it was");
             }
+            dst.put(bucket, 0, payloadSize()); // before the queue moves: a failed put leaves it as it was
             consumer.putLong(C_NEXT_SEQ, expect + 1);
-            dst.put(bucket, 0, payloadSize());
             consumer.putLong(C_CONSUMER_INDEX, (getIndex + 1) % nbuckets);
             flush(consumer, C_CONSUMER_INDEX, Long.BYTES);
             return expect;
@@ -483,7 +490,7 @@ public final class PcqQueue implements Closeable {
     }
 
     /** One wait of a blocking put or get: yields, as the reference does (sched_yield), then checks for an end. */
-    private boolean pause() throws InterruptedException, java.nio.channels.AsynchronousCloseException {
+    private boolean pause() throws InterruptedException, IOException {
         Thread.yield();
         if (Thread.interrupted()) {
             throw new InterruptedException("waiting on pcq " + producerPath);
@@ -491,12 +498,26 @@ public final class PcqQueue implements Closeable {
         if (closed) {
             throw new java.nio.channels.AsynchronousCloseException();
         }
+        checkFileSystemOpen();
         return true;
     }
 
-    private void checkOpen() throws java.nio.channels.ClosedChannelException {
+    private void checkOpen() throws IOException {
         if (closed) {
             throw new java.nio.channels.ClosedChannelException();
+        }
+        checkFileSystemOpen();
+    }
+
+    /**
+     * The queue's file system closed: no put or get touches its memory any more (a waiting one ends). One that
+     * passed this check when the file system closed completes, as a {@code FileChannel.map} buffer stays valid.
+     */
+    private void checkFileSystemOpen() throws PcqException {
+        if (!producerPath.getFileSystem().isOpen()) {
+            PcqException e = new PcqException("pcq " + producerPath + ": its file system is closed");
+            e.initCause(new java.nio.file.ClosedFileSystemException());
+            throw e;
         }
     }
 

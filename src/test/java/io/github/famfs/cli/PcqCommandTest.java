@@ -79,6 +79,19 @@ class PcqCommandTest {
                 + " c next_seq " + (3 + got)), i::toString);
     }
 
+    /** -s 0 is no status line (it was one per loop turn), and an -s of 2^63-1 seconds does not overflow. */
+    @Test
+    void statusAndTimeIntervalsOfZeroOrHugeNeitherSpamNorOverflow() throws Exception {
+        Path img = tmp.resolve("s.img");
+        famfs("mkfs", "--size", "64M", "--system-uuid", MASTER, img.toString()).ok();
+        String q = img + ":/q";
+        famfs("pcq", "-C", "-b", "64", "-n", "4", "--system-uuid", MASTER, q).ok();
+        for (String every : new String[] {"0", "0x7fffffffffffffff"}) {
+            CliRunner.Result r = famfs("pcq", "-p", "-c", "-N", "200", "-s", every, "--system-uuid", MASTER, q).ok();
+            assertTrue(!r.out().contains(" pcq=") && r.out().contains("nreceived=200"), r::toString);
+        }
+    }
+
     @Test
     void theReferencesCommandLineChecksAndAFatalMessage() throws Exception {
         Path img = tmp.resolve("c.img");

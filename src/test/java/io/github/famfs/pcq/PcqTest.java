@@ -294,6 +294,25 @@ class PcqTest {
         }
     }
 
+    @Test
+    void aWaitingTakeEndsWhenItsFileSystemCloses() throws Exception {
+        FileSystem fs = fresh(tmp.resolve("fsclose.img"), "hardware");
+        Path p = fs.getPath("/q");
+        PcqQueue.create(p, 3, 64);
+        try (PcqQueue cons = PcqQueue.open(p, PcqQueue.Role.CONSUMER)) {
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread t = background(() -> cons.take(ByteBuffer.allocate(48)), got);
+            await(cons::emptyCount, 1);
+            fs.close();
+            t.join(60_000);
+            assertTrue(got.get() instanceof PcqException pe
+                    && pe.getCause() instanceof java.nio.file.ClosedFileSystemException, String.valueOf(got.get()));
+            assertThrows(PcqException.class, () -> cons.poll(ByteBuffer.allocate(48)));
+        } finally {
+            fs.close();
+        }
+    }
+
     /** Writes {@code bytes} at file offset {@code at} of {@code p}. */
     private static void poke(Path p, long at, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

@@ -207,9 +207,10 @@ class R3ContractsTest {
 
     // ---- the CLI: errors name its options, not the library's env keys
 
-    private record Run(int status, String out, String err) {}
+    /** A famfs command line run in this JVM (also used by PcqReviewTest). */
+    record Run(int status, String out, String err) {}
 
-    private static Run famfs(String... args) {
+    static Run famfs(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
