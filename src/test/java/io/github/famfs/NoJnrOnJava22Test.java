@@ -3,7 +3,6 @@ package io.github.famfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.famfs.memory.Advice;
 import io.github.famfs.nio.FamfsCaches;
 import io.github.famfs.nio.FamfsMappings;
 import io.github.famfs.testing.ChildJvm;
@@ -62,7 +61,7 @@ class NoJnrOnJava22Test {
                 FamfsMappings.load(m);
                 FamfsCaches.flush(m, 0, 4096);
                 FamfsCaches.invalidate(m, 0, data.length);
-                if (!Advice.SEQUENTIAL.apply(m, 4096, 1 << 20)) {
+                if (!FamfsMappings.advise(m, 4096, 1 << 20, FamfsMappings.Advice.SEQUENTIAL)) {
                     throw new AssertionError("madvise was refused");
                 }
                 if (m.get(5) != 42 || m.get(data.length - 1) != data[data.length - 1]) {
