@@ -1,8 +1,7 @@
 package io.github.famfs.arrow;
 
-import io.github.famfs.memory.FileMapping;
-import io.github.famfs.memory.OwnedMappings;
 import io.github.famfs.nio.FamfsFileSystemProvider;
+import io.github.famfs.nio.FamfsOwnedMapping;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,11 +52,11 @@ final class MappedIpc {
         }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
-            FileMapping m = OwnedMappings.mapReadOnly(ch, 0, size);
+            FamfsOwnedMapping m = FamfsOwnedMapping.map(ch, FileChannel.MapMode.READ_ONLY, 0, size);
             try {
                 return new MappedIpc(path.toString(), allocator.wrapForeignAllocation(new MappedFrame(m)), size);
             } catch (RuntimeException | Error e) {
-                m.unmap();
+                m.close();
                 throw e;
             }
         }

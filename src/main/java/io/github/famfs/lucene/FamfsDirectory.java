@@ -255,7 +255,7 @@ public final class FamfsDirectory extends BaseDirectory {
         Path p = resolve(name);
         String description = "FamfsDirectory.input(path=\"" + p + "\")";
         if (h != null) {
-            return FamfsIndexInput.open(description, MappedFile.ofHeap(h), io.github.famfs.memory.Advice.NORMAL);
+            return FamfsIndexInput.open(description, MappedFile.ofHeap(h), io.github.famfs.nio.FamfsMappings.Advice.NORMAL);
         }
         if (hidden.containsKey(name)) {
             throw new NoSuchFileException(p.toString());

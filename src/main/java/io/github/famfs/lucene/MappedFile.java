@@ -1,6 +1,7 @@
 package io.github.famfs.lucene;
 
-import io.github.famfs.memory.Advice;
+import io.github.famfs.nio.FamfsMappings;
+import io.github.famfs.nio.FamfsMappings.Advice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,7 +86,7 @@ final class MappedFile {
             ByteBuffer c = chunks.get((int) (pos >>> bits));
             int at = (int) (pos & ((1L << bits) - 1));
             long n = Math.min(end - pos, c.limit() - at);
-            advice.apply(c, at, n);
+            FamfsMappings.advise(c, at, n, advice);
             pos += n;
         }
     }

@@ -1,6 +1,6 @@
 package io.github.famfs.lucene;
 
-import io.github.famfs.memory.Advice;
+import io.github.famfs.nio.FamfsMappings.Advice;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Collection;

@@ -1,6 +1,5 @@
 package io.github.famfs.memory;
 
-import com.kenai.jffi.MemoryIO;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -35,7 +34,7 @@ public enum Advice {
         if (!buffer.isDirect() || length <= 0 || offset < 0 || offset + length > buffer.capacity()) {
             return false;
         }
-        long base = MemoryIO.getInstance().getDirectBufferAddress(buffer);
+        long base = Native.address(buffer);
         if (base == 0) {
             return false;
         }

@@ -1,6 +1,5 @@
 package io.github.famfs.memory;
 
-import com.kenai.jffi.MemoryIO;
 import io.github.famfs.meta.CacheMaintenance;
 import io.github.famfs.memory.cache.CacheHelper;
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import jnr.ffi.LibraryLoader;
 
 /**
  * Writes back and invalidates CPU cache lines over device memory through famfs-nio's native helper
@@ -18,8 +16,9 @@ import jnr.ffi.LibraryLoader;
  * CLFLUSHOPT, else CLFLUSH to write back; CLFLUSHOPT, else CLFLUSH to invalidate; then SFENCE; chosen once by
  * CPUID. One native call per range.
  *
- * <p>The helper is copied out of the jar into a private temporary file (removed at exit) and bound through
- * jnr-ffi on the first use. Where it cannot load (another platform, no temporary directory, a jar without it),
+ * <p>The helper is copied out of the jar into a private temporary file (removed once loaded) and bound on the
+ * first use, as {@link Native} binds libc: through the foreign function API on Java 22+ ({@code FfmCacheHelper},
+ * which loads no jnr-ffi class), through jnr-ffi ({@link JnrCacheHelper}) on Java 17 to 21 or where that fails. Where it cannot load (another platform, no temporary directory, a jar without it),
  * {@link #isAvailable()} is false and {@link #failure()} says why; the calls then only fence.
  */
 public final class CacheLines {
@@ -34,18 +33,18 @@ public final class CacheLines {
         static final CacheHelper HELPER = LOADED.helper();
     }
 
-    private record Loaded(CacheHelper helper, String instructions, String failure, com.kenai.jffi.Library library) {
+    private record Loaded(CacheHelper helper, String instructions, String failure, HelperSymbols symbols) {
         static Loaded attempt() {
             try {
-                com.kenai.jffi.Library[] library = new com.kenai.jffi.Library[1];
-                CacheHelper h = load(library);
-                return new Loaded(h, h.famfs_cache_instructions(), null, library[0]);
+                HelperSymbols[] symbols = new HelperSymbols[1];
+                CacheHelper h = load(symbols);
+                return new Loaded(h, h.famfs_cache_instructions(), null, symbols[0]);
             } catch (Throwable t) {
                 return new Loaded(null, null, t.getMessage() == null ? t.toString() : t.getMessage(), null);
             }
         }
 
-        private static CacheHelper load(com.kenai.jffi.Library[] library) throws IOException {
+        private static CacheHelper load(HelperSymbols[] symbols) throws IOException {
             String os = System.getProperty("os.name", "");
             String arch = System.getProperty("os.arch", "");
             if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
@@ -74,11 +73,12 @@ public final class CacheLines {
             }
             // loaded (dlopen) and bound at once, then unlinked: the process keeps its mapping, nothing is left behind
             try {
-                CacheHelper h = LibraryLoader.create(CacheHelper.class).failImmediately().load(file.toString());
+                Path unpacked = file;
+                CacheHelper h = Native.choose(CacheHelper.class, "io.github.famfs.memory.FfmCacheHelper",
+                        () -> JnrCacheHelper.load(unpacked), unpacked);
                 h.famfs_cache_instructions();
-                // the same handle (dlopen counts it), kept for symbol(): bindings that keep their arguments alive
-                library[0] = com.kenai.jffi.Library.openLibrary(file.toString(),
-                        com.kenai.jffi.Library.LAZY | com.kenai.jffi.Library.LOCAL);
+                // for symbol(): bindings that keep their arguments alive (no jffi class on the foreign function path)
+                symbols[0] = h instanceof HelperSymbols s ? s : JnrCacheHelper.symbols(unpacked);
                 return h;
             } catch (LinkageError | RuntimeException e) {
                 throw new IOException("cannot load the cache-line helper " + file + " (a temporary directory mounted"
@@ -95,8 +95,8 @@ public final class CacheLines {
      * 22+ {@code FamfsSegmentCaches}).
      */
     public static long symbol(String name) {
-        com.kenai.jffi.Library l = Holder.LOADED.library();
-        return l == null ? 0 : l.getSymbolAddress(name);
+        HelperSymbols s = Holder.LOADED.symbols();
+        return s == null ? 0 : s.symbol(name);
     }
 
     /** Whether the native helper is loaded (false: the calls only fence). */
@@ -148,7 +148,7 @@ public final class CacheLines {
 
     /** The address of a direct buffer's first byte (0 for a heap buffer). */
     public static long address(ByteBuffer buffer) {
-        return buffer.isDirect() ? MemoryIO.getInstance().getDirectBufferAddress(buffer) : 0;
+        return Native.address(buffer);
     }
 
     /** Flushes {@code buffer[index, index+length)} (a heap buffer: a fence only). */

@@ -2,6 +2,7 @@ package io.github.famfs.memory;
 
 import io.github.famfs.format.FileMap;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -109,8 +110,8 @@ public final class ImageMapping {
     }
 
     /** The address of a direct buffer's first byte. */
-    public static long addressOf(java.nio.Buffer buffer) {
-        return com.kenai.jffi.MemoryIO.getInstance().getDirectBufferAddress(buffer);
+    public static long addressOf(ByteBuffer buffer) {
+        return Native.address(buffer);
     }
 
     /** madvise(MADV_WILLNEED) of {@code [address, address+length)}, widened to whole pages; advice only. */

@@ -111,4 +111,9 @@ public final class JnrLibcCalls implements LibcCalls {
         LibcCalls.checkBuffer(address, capacity);
         return MemoryIO.getInstance().newDirectByteBuffer(address, capacity);
     }
+
+    @Override
+    public long address(ByteBuffer buffer) {
+        return buffer.isDirect() ? MemoryIO.getInstance().getDirectBufferAddress(buffer) : 0;
+    }
 }

@@ -90,6 +90,12 @@ public interface LibcCalls {
     /** A direct buffer (a {@code java.nio.MappedByteBuffer}) over native memory; big-endian, as any new buffer. */
     ByteBuffer buffer(long address, int capacity);
 
+    /**
+     * The address of a direct buffer's byte 0, whatever its position (0 for a heap buffer). No native call: on
+     * Java 22+ the JDK's {@code MemorySegment.ofBuffer}, on jnr-ffi jffi's {@code MemoryIO}.
+     */
+    long address(ByteBuffer buffer);
+
     /** The checks both bindings make before open: a NUL-terminated path. */
     static void checkPath(byte[] path) {
         if (path.length == 0 || path[path.length - 1] != 0) {

@@ -62,18 +62,27 @@ public final class Native {
     }
 
     private static LibcCalls bind() {
+        return choose(LibcCalls.class, "io.github.famfs.memory.FfmLibcCalls", () -> new JnrLibcCalls());
+    }
+
+    /**
+     * A binding of native code, chosen as libc's is: on Java 22+ (unless {@value #BINDING_PROPERTY}{@code =jnr})
+     * a new instance of {@code ffmClass} (a class of the jar's Java 22 layer in this package, its one constructor
+     * taking {@code args}); on Java 17 to 21, or where that fails, {@code jnr}. jnr-ffi's classes are loaded only
+     * when {@code jnr} runs, so that a Java 22+ program never loads them.
+     */
+    static <T> T choose(Class<T> type, String ffmClass, java.util.function.Supplier<T> jnr, Object... args) {
         String chosen = chosenBinding();
         Throwable ffmFailure = null;
         if (Runtime.version().feature() >= 22 && !chosen.equals("jnr")) {
             try {
-                return (LibcCalls) Class.forName("io.github.famfs.memory.FfmLibcCalls").getDeclaredConstructor()
-                        .newInstance();
+                return type.cast(Class.forName(ffmClass).getDeclaredConstructors()[0].newInstance(args));
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
                 ffmFailure = e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
             }
         }
         try {
-            return new JnrLibcCalls();
+            return jnr.get();
         } catch (LinkageError | RuntimeException e) {
             if (ffmFailure == null) {
                 throw e;
@@ -112,5 +121,11 @@ public final class Native {
     /** A direct ByteBuffer over native memory (a {@code java.nio.DirectByteBuffer}, hence a MappedByteBuffer). */
     static ByteBuffer buffer(long address, int capacity) {
         return Holder.LIBC.buffer(address, capacity);
+    }
+
+    /** The address of a direct buffer's byte 0 (0 for a heap buffer, or where libc could not be bound). */
+    public static long address(ByteBuffer buffer) {
+        LibcCalls libc = Holder.LIBC;
+        return libc == null ? 0 : libc.address(buffer);
     }
 }

@@ -5,7 +5,6 @@ import io.github.famfs.memory.Device;
 import io.github.famfs.memory.FileMapping;
 import io.github.famfs.memory.ImageMapping;
 import io.github.famfs.memory.Lifecycle;
-import io.github.famfs.memory.OwnedMappings;
 import io.github.famfs.meta.FileNode;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
@@ -37,17 +36,6 @@ class FamfsFileChannel extends PositionalChannel {
     private final boolean writable;
     private final Lifecycle lifecycle;
     private final DeviceTransfer.Bounce bounce = new DeviceTransfer.Bounce();
-
-    static {
-        // mappings that io.github.famfs.arrow releases by reference count (see OwnedMappings)
-        OwnedMappings.install((channel, pos, size) -> {
-            if (!(channel instanceof FamfsFileChannel f)) {
-                throw new java.nio.file.ProviderMismatchException(channel + " is not a channel on a published"
-                        + " famfs file");
-            }
-            return f.mapRange(MapMode.READ_ONLY, pos, size);
-        });
-    }
 
     FamfsFileChannel(FamfsFileSystem fs, FamfsPath path, FileNode node, FileMap map, Device device, boolean readable,
             boolean writable) {

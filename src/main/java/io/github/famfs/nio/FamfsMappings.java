@@ -2,7 +2,9 @@ package io.github.famfs.nio;
 
 import io.github.famfs.memory.ImageMapping;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.util.Objects;
 
 /**
  * {@code force} and {@code load} of a mapped buffer that do what they say on every famfs device, and on buffers
@@ -40,6 +42,32 @@ public final class FamfsMappings {
         buffer.load();
         ImageMapping.willNeed(ImageMapping.addressOf(buffer), buffer.capacity());
         touch(buffer);
+    }
+
+    /** How a mapped range will be read: madvise(2) values that never free or change memory. */
+    public enum Advice {
+        /** MADV_NORMAL: the kernel's default read-ahead. */
+        NORMAL,
+        /** MADV_RANDOM: no read-ahead. */
+        RANDOM,
+        /** MADV_SEQUENTIAL: aggressive read-ahead; pages may be dropped soon after they are read. */
+        SEQUENTIAL,
+        /** MADV_WILLNEED: read the range in now (asynchronously). */
+        WILLNEED
+    }
+
+    /**
+     * madvise(2) of bytes {@code [offset, offset+length)} of a direct buffer (a famfs mapping, or any other),
+     * widened to whole pages within its mapping: a read-ahead hint. Advice only: a heap buffer, or a kernel that
+     * refuses it, gives false, never an error.
+     *
+     * @return whether the kernel took it
+     * @throws IndexOutOfBoundsException when the range is not within the buffer's capacity
+     */
+    public static boolean advise(ByteBuffer buffer, long offset, long length, Advice advice) {
+        Objects.requireNonNull(advice, "advice");
+        Objects.checkFromIndexSize(offset, length, buffer.capacity());
+        return io.github.famfs.memory.Advice.valueOf(advice.name()).apply(buffer, offset, length);
     }
 
     private static void touch(MappedByteBuffer buffer) {

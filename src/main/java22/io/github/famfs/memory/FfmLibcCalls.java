@@ -241,4 +241,10 @@ final class FfmLibcCalls implements LibcCalls {
         LibcCalls.checkBuffer(address, capacity);
         return MemorySegment.ofAddress(address).reinterpret(capacity).asByteBuffer();
     }
+
+    @Override
+    public long address(ByteBuffer buffer) {
+        // the segment of a direct buffer begins at its position
+        return buffer.isDirect() ? MemorySegment.ofBuffer(buffer).address() - buffer.position() : 0;
+    }
 }

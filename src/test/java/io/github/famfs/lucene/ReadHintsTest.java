@@ -2,9 +2,11 @@ package io.github.famfs.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.famfs.memory.Advice;
+import io.github.famfs.nio.FamfsMappings;
+import io.github.famfs.nio.FamfsMappings.Advice;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -58,10 +60,14 @@ class ReadHintsTest {
             Files.write(f, new byte[3 << 20]);
             ByteBuffer mapped = MappedFile.map(f).chunks().get(0);
             for (Advice a : Advice.values()) {
-                assertTrue(a.apply(mapped, 4097, 1 << 20), a.toString());
+                assertTrue(FamfsMappings.advise(mapped, 4097, 1 << 20, a), a.toString());
             }
-            assertFalse(Advice.WILLNEED.apply(mapped, 0, (3 << 20) + 1), "past the buffer: not given");
-            assertFalse(Advice.WILLNEED.apply(ByteBuffer.allocate(4096), 0, 10), "a heap buffer: not given");
+            assertThrows(IndexOutOfBoundsException.class, () -> FamfsMappings.advise(mapped, 0, (3 << 20) + 1,
+                    Advice.WILLNEED), "past the buffer");
+            assertThrows(IndexOutOfBoundsException.class, () -> FamfsMappings.advise(mapped, -1, 2,
+                    Advice.WILLNEED), "before the buffer");
+            assertFalse(FamfsMappings.advise(ByteBuffer.allocate(4096), 0, 10, Advice.WILLNEED),
+                    "a heap buffer: not given");
         }
     }
 }

@@ -290,4 +290,28 @@ class LibcBindingsTest {
             assertEquals(EBADF, b.errno(), b.name() + ": another thread's failure is not this thread's errno");
         }
     }
+
+    @Test
+    void aBuffersAddressIsItsByteZeroWhateverItsPosition() throws Exception {
+        for (LibcCalls b : bindings()) {
+            long a = b.mmap(0, 8192, LibcCalls.PROT_READ | LibcCalls.PROT_WRITE,
+                    LibcCalls.MAP_PRIVATE | LibcCalls.MAP_ANONYMOUS, -1, 0);
+            assertNotEquals(LibcCalls.MAP_FAILED, a, b.name());
+            try {
+                ByteBuffer over = b.buffer(a, 8192);
+                assertEquals(a, b.address(over), b.name());
+                over.position(100).limit(200);
+                assertEquals(a, b.address(over), b.name() + ": the position does not move byte 0");
+                assertEquals(a, b.address(over.asReadOnlyBuffer()), b.name());
+                assertEquals(a + 100, b.address(over.slice()), b.name() + ": a slice begins at its own byte 0");
+                assertEquals(a + 8192, b.address(over.clear().slice(8192, 0)), b.name() + ": an empty slice at the end");
+                assertEquals(0, b.address(ByteBuffer.allocate(16).position(3)), b.name() + ": a heap buffer");
+                ByteBuffer direct = ByteBuffer.allocateDirect(64);
+                direct.put(0, (byte) 77);
+                assertEquals(77, b.buffer(b.address(direct), 1).get(0), b.name());
+            } finally {
+                b.munmap(a, 8192);
+            }
+        }
+    }
 }

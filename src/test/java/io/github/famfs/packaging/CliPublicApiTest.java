@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The famfs command line works through the public API only: no compiled class of io.github.famfs.cli names a
- * type of a package the module does not export (read from the class files' constant pools, where every class,
+ * The famfs command line and the integrations (Arrow, Lucene) work through the public API only: no compiled class
+ * of io.github.famfs.cli, .arrow or .lucene names a type of a package the module does not export (read from the class files' constant pools, where every class,
  * field and method type a class uses is written).
  */
 class CliPublicApiTest {
@@ -30,6 +30,21 @@ class CliPublicApiTest {
 
     @Test
     void cliClassesReferenceOnlyExportedPackages() throws Exception {
+        assertOnlyExportedPackages("cli", 20);
+    }
+
+    @Test
+    void arrowIntegrationReferencesOnlyExportedPackages() throws Exception {
+        assertOnlyExportedPackages("arrow", 5);
+    }
+
+    @Test
+    void luceneIntegrationReferencesOnlyExportedPackages() throws Exception {
+        assertOnlyExportedPackages("lucene", 5);
+    }
+
+    /** No class of package {@code io.github.famfs.<pkg>} (at least {@code atLeast} of them) names a non-exported one. */
+    private static void assertOnlyExportedPackages(String pkg, int atLeast) throws Exception {
         Path classes = Path.of("target", "classes");
         ModuleDescriptor module;
         try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
@@ -37,21 +52,21 @@ class CliPublicApiTest {
         }
         Set<String> allowed = module.exports().stream().filter(e -> !e.isQualified())
                 .map(e -> e.source().substring("io.github.famfs.".length())).collect(Collectors.toSet());
-        assertEquals(Set.of("nio", "format", "pcq", "arrow", "lucene"), allowed,
-                "the exported packages this test knows");
-        List<Path> cli;
-        try (Stream<Path> s = Files.list(classes.resolve("io/github/famfs/cli"))) {
-            cli = s.filter(p -> p.toString().endsWith(".class")).sorted().collect(Collectors.toList());
+        assertEquals(Set.of("nio", "format", "pcq", "arrow", "lucene"), allowed, "the exported packages this test"
+                + " knows");
+        List<Path> own;
+        try (Stream<Path> s = Files.list(classes.resolve("io/github/famfs/" + pkg))) {
+            own = s.filter(p -> p.toString().endsWith(".class")).sorted().collect(Collectors.toList());
         }
-        assertTrue(cli.size() > 20, "the CLI's classes are compiled: " + cli.size());
+        assertTrue(own.size() > atLeast, "the classes of " + pkg + " are compiled: " + own.size());
         List<String> violations = new ArrayList<>();
-        for (Path c : cli) {
+        for (Path c : own) {
             Set<String> used = new TreeSet<>();
             for (String s : utf8Constants(c)) {
                 Matcher m = FAMFS_PACKAGE.matcher(s);
                 while (m.find()) {
-                    String pkg = m.group(1);
-                    if (!pkg.equals("cli") && !allowed.contains(pkg)) {
+                    String p = m.group(1);
+                    if (!p.equals(pkg) && !allowed.contains(p)) {
                         used.add(s);
                     }
                 }
@@ -60,7 +75,7 @@ class CliPublicApiTest {
                 violations.add(c.getFileName() + " -> " + used);
             }
         }
-        assertTrue(violations.isEmpty(), "CLI classes that use non-exported packages: " + violations);
+        assertTrue(violations.isEmpty(), pkg + " classes that use non-exported packages: " + violations);
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.github.famfs.memory.cache;
 import jnr.ffi.types.size_t;
 
 /**
- * The native cache-line helper's three functions ({@code src/main/c/famfs_cache.c}), bound by jnr-ffi.
+ * The native cache-line helper's functions ({@code src/main/c/famfs_cache.c}): bound by jnr-ffi on Java 17 to 21
+ * ({@code memory.JnrCacheHelper}), implemented over the foreign function API on Java 22+
+ * ({@code memory.FfmCacheHelper}).
  *
  * <p><b>Not API.</b> Alone in its package for the same reason as {@code memory.libc.LibC}: jnr-ffi implements it
  * in a class loader of its own, so {@code module-info} opens this package (run-time access only).
