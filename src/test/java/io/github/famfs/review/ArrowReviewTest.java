@@ -155,4 +155,36 @@ class ArrowReviewTest {
             }
         }
     }
+
+    /**
+     * A delta dictionary batch is appended by Arrow's ArrowReader.loadDictionary (VectorBatchAppender) into the
+     * dictionary vector loaded before, whose buffers are slices of the read-only mapping. Arrow reallocates the
+     * target only when its capacity is short; a first dictionary batch declaring a data buffer longer than its
+     * values (64 bytes for 3 ints, inside its body, so MappedIpc's checks pass) leaves room, and the append
+     * copies the delta into the mapping: SIGSEGV. Expected: the delta appended to a copy (or the file refused),
+     * never a crash.
+     */
+    @Test
+    void aDeltaDictionaryIsAppendedIntoTheReadOnlyMapping() throws Exception {
+        DictionaryEncoding enc = new DictionaryEncoding(7L, false, new ArrowType.Int(32, true));
+        Schema messageSchema = new Schema(List.of(new Field("d", new FieldType(true, new ArrowType.Int(32, true),
+                enc), null)));
+        ArrowDictionaryBatch first = new ArrowDictionaryBatch(7L, new ArrowRecordBatch(3,
+                List.of(new ArrowFieldNode(3, 0)), List.of(bytes(), ints(10, 20, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        0, 0, 0))), false);
+        ArrowDictionaryBatch delta = new ArrowDictionaryBatch(7L, new ArrowRecordBatch(2,
+                List.of(new ArrowFieldNode(2, 0)), List.of(bytes(), ints(40, 50))), true);
+        ArrowRecordBatch rows = new ArrowRecordBatch(2, List.of(new ArrowFieldNode(2, 0)),
+                List.of(bytes(), ints(0, 4)));
+        byte[] s = stream(messageSchema, first, delta, rows);
+        Path image = tmp.resolve("famfs.img");
+        try (FileSystem fs = Famfs.open(image, master())) {
+            Files.write(fs.getPath("/delta.arrows"), s);
+        }
+        ChildJvm.Result r = ChildJvm.run(List.of("-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                System.getProperty("java.class.path"), ArrowReviewChildMain.class, 300, image.toString(),
+                "/delta.arrows");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.output().contains("READ") || r.output().contains("REFUSED"), r.describe());
+    }
 }
