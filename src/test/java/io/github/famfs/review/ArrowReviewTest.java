@@ -104,6 +104,22 @@ class ArrowReviewTest {
     }
 
     /**
+     * Writes the IPC stream {@code s} to a famfs image and reads it whole in a child JVM (a crash fails the test,
+     * not the build); asserts the child ended normally.
+     */
+    private ChildJvm.Result readInChild(byte[] s) throws Exception {
+        Path image = tmp.resolve("famfs.img");
+        try (FileSystem fs = Famfs.open(image, master())) {
+            Files.write(fs.getPath("/hostile.arrows"), s);
+        }
+        ChildJvm.Result r = ChildJvm.run(List.of("-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                System.getProperty("java.class.path"), ArrowReviewChildMain.class, 300, image.toString(),
+                "/hostile.arrows");
+        assertEquals(0, r.exitCode(), r.describe());
+        return r;
+    }
+
+    /**
      * A record batch of 8 rows whose only column (Utf8) says it has 5 values. Arrow's VectorLoader loads the
      * column's buffers as slices of the mapping (lastSet = 4), then {@code root.setRowCount(8)} calls
      * {@code setValueCount(8)}, whose {@code fillHoles} WRITES offsets 6..8 into the offsets buffer, which is the
@@ -116,15 +132,7 @@ class ArrowReviewTest {
         // 5 values, one null (so the validity buffer is the file's, 1 byte = capacity 8), offsets for 8 values
         ArrowRecordBatch batch = new ArrowRecordBatch(8, List.of(new ArrowFieldNode(5, 1)),
                 List.of(bytes(0b11110), ints(0, 0, 1, 2, 3, 4, 4, 4, 4), bytes('a', 'b', 'c', 'd')));
-        byte[] s = stream(schema, batch);
-        Path image = tmp.resolve("famfs.img");
-        try (FileSystem fs = Famfs.open(image, master())) {
-            Files.write(fs.getPath("/hostile.arrows"), s);
-        }
-        ChildJvm.Result r = ChildJvm.run(List.of("-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED"),
-                System.getProperty("java.class.path"), ArrowReviewChildMain.class, 300, image.toString(),
-                "/hostile.arrows");
-        assertEquals(0, r.exitCode(), r.describe());
+        ChildJvm.Result r = readInChild(stream(schema, batch));
         assertTrue(r.output().contains("REFUSED"), "a hostile batch is a FamfsArrowException: " + r.describe());
     }
 
@@ -176,15 +184,30 @@ class ArrowReviewTest {
                 List.of(new ArrowFieldNode(2, 0)), List.of(bytes(), ints(40, 50))), true);
         ArrowRecordBatch rows = new ArrowRecordBatch(2, List.of(new ArrowFieldNode(2, 0)),
                 List.of(bytes(), ints(0, 4)));
-        byte[] s = stream(messageSchema, first, delta, rows);
-        Path image = tmp.resolve("famfs.img");
-        try (FileSystem fs = Famfs.open(image, master())) {
-            Files.write(fs.getPath("/delta.arrows"), s);
-        }
-        ChildJvm.Result r = ChildJvm.run(List.of("-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED"),
-                System.getProperty("java.class.path"), ArrowReviewChildMain.class, 300, image.toString(),
-                "/delta.arrows");
-        assertEquals(0, r.exitCode(), r.describe());
+        ChildJvm.Result r = readInChild(stream(messageSchema, first, delta, rows));
         assertTrue(r.output().contains("READ") || r.output().contains("REFUSED"), r.describe());
+    }
+
+    /**
+     * (Minor.) The mapping counts against the allocator's limit as an allocation of the file's size
+     * (MappedIpc.open: allocator.wrapForeignAllocation). A file larger than the limit is Arrow's raw
+     * OutOfMemoryException ("Unable to allocate buffer of size ... due to memory limit"), naming neither the file
+     * nor that the mapping is what counts; FamfsArrow's doc says exceeding the limit is a FamfsArrowException.
+     */
+    @Test
+    void aFileLargerThanTheAllocatorsLimitIsNotAFamfsArrowException() throws Exception {
+        Schema schema = new Schema(List.of(new Field("i", FieldType.nullable(new ArrowType.Int(32, true)), null)));
+        int[] values = new int[4096];
+        ArrowRecordBatch batch = new ArrowRecordBatch(values.length, List.of(new ArrowFieldNode(values.length, 0)),
+                List.of(bytes(), ints(values)));
+        byte[] s = stream(schema, batch);
+        try (FileSystem fs = Famfs.open(tmp.resolve("famfs.img"), master());
+                BufferAllocator limited = allocator.newChildAllocator("limited", 0, 4096)) {
+            Path p = fs.getPath("/big.arrows");
+            Files.write(p, s);
+            Exception e = assertThrows(Exception.class, () -> FamfsArrow.openStream(p, limited).close());
+            assertTrue(e instanceof FamfsArrowException && e.getMessage().contains(p.toString()),
+                    "a file of " + s.length + " bytes over a 4096-byte limit: " + e);
+        }
     }
 }
