@@ -50,6 +50,13 @@ public final class ArrowReviewChildMain {
             System.out.println("READ");
         } catch (FamfsArrowException e) {
             System.out.println("REFUSED " + e.getMessage());
+        } catch (java.io.IOException e) {
+            // through the C stream interface a producer's error is an errno and a message (no Java type crosses
+            // it): Arrow's importer rethrows it as an IOException whose message carries the FamfsArrowException
+            if (e.getMessage() == null || !e.getMessage().contains(FamfsArrowException.class.getName())) {
+                throw e;
+            }
+            System.out.println("REFUSED (through the C stream) " + e.getMessage());
         }
     }
 }
