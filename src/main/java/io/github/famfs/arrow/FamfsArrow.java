@@ -1,6 +1,7 @@
 package io.github.famfs.arrow;
 
 import io.github.famfs.nio.FamfsFileSystemProvider;
+import io.github.famfs.nio.FamfsFiles;
 import io.github.famfs.nio.FamfsOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -142,7 +143,9 @@ public final class FamfsArrow {
         OpenOption[] sized = Arrays.copyOf(options, options.length + 1);
         sized[options.length] = FamfsOption.size(counter.bytes);
         FileChannel ch = open(target, sized);
-        try (ArrowFileWriter w = new ArrowFileWriter(root, dictionaries, ch)) {
+        ArrowFileWriter w = null;
+        try {
+            w = new ArrowFileWriter(root, dictionaries, ch);
             w.start();
             w.writeBatch();
             w.end();
@@ -150,6 +153,20 @@ public final class FamfsArrow {
                 throw new IOException(target + ": the Arrow file came out " + w.bytesWritten() + " bytes, measured "
                         + counter.bytes + " (the root changed while it was written?)");
             }
+        } catch (IOException | RuntimeException | Error e) {
+            // nothing half-written is published: the channel is discarded, not closed (which would publish it)
+            FamfsFiles.discard(ch, e instanceof IOException io ? io : new IOException(e.toString(), e));
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (RuntimeException ignored) {
+                    // its channel is already discarded; the failure above is the one to report
+                }
+            }
+            throw e;
+        }
+        try {
+            w.close(); // publishes the file (closes the channel)
         } catch (RuntimeException e) {
             // ArrowWriter.close wraps the channel's close (the publication) in a RuntimeException
             if (e.getCause() instanceof IOException io) {
