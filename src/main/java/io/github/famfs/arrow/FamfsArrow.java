@@ -1,6 +1,7 @@
 package io.github.famfs.arrow;
 
 import io.github.famfs.nio.FamfsFileSystemProvider;
+import io.github.famfs.nio.FamfsFiles;
 import io.github.famfs.nio.FamfsOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,14 +47,21 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
  * such batches into the allocator, which copies them.
  *
  * <p><b>Checks.</b> The footer, every message and every buffer are checked against the file before they are
- * used, and each loaded batch is validated whole ({@code ValueVectorUtility.validateFull}: buffer sizes against
- * lengths, the offsets of variable-width and list columns in order and in range, which reads those offsets once;
- * maps and fixed-size lists, on which Arrow 19's validator fails, by a check of FamfsArrow's own),
- * so a truncated, garbled or hostile file is a {@link FamfsArrowException}, and native code that is handed the
- * vectors never reads outside them. One thing runs before any check can: Arrow's {@code VectorLoader} sizes each
- * vector to the lengths the batch states (a list's entries to its last offset), reallocating it in the allocator
- * when its buffers are shorter. Read untrusted files with a child allocator whose limit bounds that (above the
- * file's size, which the mapping counts as); exceeding it is a {@link FamfsArrowException} too.
+ * used. Each record or dictionary batch's metadata is then checked against its schema before Arrow's
+ * {@code VectorLoader} sees it (see {@code BatchBounds}: column lengths against the batch's and their parents',
+ * buffer sizes against column lengths, variable-width offsets against their data; unions, run-end encoded, view
+ * and list-view columns refused), so that the loader never writes into the read-only mapping (it fills the
+ * "holes" of a variable-width or list column shorter than its batch) nor grows a vector. After the load each
+ * batch and each dictionary is validated whole ({@code ValueVectorUtility.validateFull}: the offsets of
+ * variable-width and list columns in order and in range, which reads those offsets once; maps and fixed-size
+ * lists, on which Arrow 19's validator fails, by a check of FamfsArrow's own), so a truncated, garbled or hostile
+ * file is a {@link FamfsArrowException} naming the batch (and the field), and native code that is handed the
+ * vectors never reads outside them. A file larger than the allocator's limit (which the mapping counts against)
+ * is a {@link FamfsArrowException} too.
+ *
+ * <p><b>Delta dictionaries.</b> Arrow appends a delta dictionary batch to the dictionary's vector in place; so
+ * before the first delta of a dictionary, that vector (file memory until then) is copied into the allocator and
+ * the delta is appended to the copy. This is the one copy of an uncompressed file's data that FamfsArrow makes.
  *
  * <p>Arrow's memory module needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} on Java 17 and later, and an
  * allocator implementation on the class path (arrow-memory-unsafe or arrow-memory-netty). Arrow is an optional
@@ -125,7 +133,8 @@ public final class FamfsArrow {
     /**
      * Writes what {@code root} holds now as a one-batch Arrow IPC file {@code target}, a new famfs file (the file
      * system's master), with its size known up front: the file is measured first (serialized into a counter,
-     * nothing kept), so that it gets exactly its size in one allocation; then written and published.
+     * nothing kept), so that it gets exactly its size in one allocation; then written and published. When
+     * writing fails half-way, the file is discarded (nothing published, the name free again).
      * {@code options} may stripe it ({@link FamfsOption#interleave}).
      *
      * @return the file's size in bytes
@@ -142,7 +151,9 @@ public final class FamfsArrow {
         OpenOption[] sized = Arrays.copyOf(options, options.length + 1);
         sized[options.length] = FamfsOption.size(counter.bytes);
         FileChannel ch = open(target, sized);
-        try (ArrowFileWriter w = new ArrowFileWriter(root, dictionaries, ch)) {
+        ArrowFileWriter w = null;
+        try {
+            w = new ArrowFileWriter(root, dictionaries, ch);
             w.start();
             w.writeBatch();
             w.end();
@@ -150,6 +161,20 @@ public final class FamfsArrow {
                 throw new IOException(target + ": the Arrow file came out " + w.bytesWritten() + " bytes, measured "
                         + counter.bytes + " (the root changed while it was written?)");
             }
+        } catch (IOException | RuntimeException | Error e) {
+            // nothing half-written is published: the channel is discarded, not closed (which would publish it)
+            FamfsFiles.discard(ch, e instanceof IOException io ? io : new IOException(e.toString(), e));
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (RuntimeException ignored) {
+                    // its channel is already discarded; the failure above is the one to report
+                }
+            }
+            throw e;
+        }
+        try {
+            w.close(); // publishes the file (closes the channel)
         } catch (RuntimeException e) {
             // ArrowWriter.close wraps the channel's close (the publication) in a RuntimeException
             if (e.getCause() instanceof IOException io) {

@@ -106,8 +106,7 @@ public final class FamfsArrowFileReader extends FamfsArrowReader {
     }
 
     @Override
-    protected void initialize() throws IOException {
-        super.initialize();
+    void loadDictionaries() throws IOException {
         List<ArrowBlock> blocks = footer.getDictionaries();
         for (int i = 0; i < blocks.size(); i++) {
             String what = "dictionary batch " + i;

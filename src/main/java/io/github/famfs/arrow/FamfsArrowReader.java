@@ -1,5 +1,9 @@
 package io.github.famfs.arrow;
 
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -10,7 +14,10 @@ import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowDictionaryBatch;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.util.ValueVectorUtility;
+import org.apache.arrow.vector.util.VectorBatchAppender;
 
 /**
  * An {@code ArrowReader} over a famfs file read in place ({@link FamfsArrowFileReader} for the IPC file format,
@@ -22,6 +29,8 @@ public abstract sealed class FamfsArrowReader extends ArrowReader
     final MappedIpc ipc;
     /** Whether compressed batches are decompressed (copied) rather than refused. */
     final boolean decompress;
+    /** The dictionaries whose vector is a copy in the allocator (made for a delta batch), by id. */
+    private final Set<Long> copied = new HashSet<>();
 
     FamfsArrowReader(MappedIpc ipc, BufferAllocator allocator, CompressionCodec.Factory codecs, boolean decompress) {
         super(allocator, codecs);
@@ -42,11 +51,12 @@ public abstract sealed class FamfsArrowReader extends ArrowReader
     /** Loads a batch into the root and checks it whole (buffer sizes against lengths, offsets in order and in range). */
     final void load(ArrowRecordBatch batch, String what) throws FamfsArrowException {
         try {
+            check(batch, getVectorSchemaRoot().getSchema().getFields(), what);
             loadRecordBatch(batch);
             for (FieldVector v : getVectorSchemaRoot().getFieldVectors()) {
                 validate(v);
             }
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
             throw ipc.bad(what + " does not fit its schema", e);
         }
     }
@@ -101,14 +111,77 @@ public abstract sealed class FamfsArrowReader extends ArrowReader
         return false;
     }
 
-    /** Loads a dictionary batch into its dictionary. */
-    final void load(ArrowDictionaryBatch batch, String what) throws FamfsArrowException {
+    /**
+     * Checks {@code batch} against {@code fields} (BatchBounds) before Arrow's loader may write into it; releases
+     * the batch when it does not fit (Arrow's loader, which would have, never sees it).
+     */
+    private void check(ArrowRecordBatch batch, List<Field> fields, String what) throws FamfsArrowException {
         try {
-            loadDictionary(batch);
+            BatchBounds.check(batch, fields);
         } catch (RuntimeException e) {
+            batch.close();
+            throw ipc.bad(what + " cannot be read in place: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a dictionary batch into its dictionary, checked as a record batch is (before and after the load). A
+     * delta batch is appended by Arrow to the dictionary vector in place: that vector, so far slices of the
+     * read-only mapping, is first copied into the allocator (once per dictionary; the only copy FamfsArrow makes of
+     * an uncompressed file).
+     */
+    final void load(ArrowDictionaryBatch batch, String what) throws FamfsArrowException {
+        Dictionary dictionary = dictionaries.get(batch.getDictionaryId());
+        if (dictionary == null) {
+            batch.close();
+            throw ipc.bad(what + ": its id " + batch.getDictionaryId() + " is no dictionary of the schema");
+        }
+        try {
+            FieldVector vector = dictionary.getVector();
+            check(batch.getDictionary(), List.of(vector.getField()), what);
+            if (batch.isDelta() && !copied.contains(batch.getDictionaryId())) {
+                copyIntoAllocator(vector);
+                copied.add(batch.getDictionaryId());
+            } else if (!batch.isDelta()) {
+                copied.remove(batch.getDictionaryId());
+            }
+            loadDictionary(batch);
+            validate(vector);
+        } catch (RuntimeException e) {
+            batch.close();
             throw ipc.bad(what + " does not fit its schema", e);
         }
     }
+
+    /** Replaces {@code vector}'s buffers (file memory) with copies in the allocator. */
+    private void copyIntoAllocator(FieldVector vector) {
+        try (FieldVector copy = vector.getField().createVector(allocator)) {
+            copy.allocateNew();
+            VectorBatchAppender.batchAppend(copy, vector);
+            copy.makeTransferPair(vector).transfer();
+        }
+    }
+
+    /**
+     * Arrow's initialization (the root, empty, and the dictionaries' vectors), then {@link #loadDictionaries()}.
+     * When that fails, the dictionaries loaded so far are released here: Arrow's {@code close()} releases them only
+     * once initialization succeeded, and they hold references on the mapping.
+     */
+    @Override
+    protected final void initialize() throws IOException {
+        super.initialize();
+        try {
+            loadDictionaries();
+        } catch (IOException | RuntimeException | Error e) {
+            for (Dictionary d : dictionaries.values()) {
+                d.getVector().close();
+            }
+            throw e;
+        }
+    }
+
+    /** Loads the dictionaries that come before the first record batch. */
+    abstract void loadDictionaries() throws IOException;
 
     @Override
     protected final void closeReadSource() {

@@ -49,8 +49,7 @@ public final class FamfsArrowStreamReader extends FamfsArrowReader {
     }
 
     @Override
-    protected void initialize() throws IOException {
-        super.initialize();
+    void loadDictionaries() throws IOException {
         // as Arrow's stream reader: the first dictionaries.size() messages after the schema are the dictionaries
         for (int i = 0, n = dictionaries.size(); i < n; i++) {
             MappedIpc.Msg m = nextMessage();

@@ -19,6 +19,7 @@ import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.ipc.message.ArrowDictionaryBatch;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
@@ -55,6 +56,11 @@ final class MappedIpc {
             FamfsOwnedMapping m = FamfsOwnedMapping.map(ch, FileChannel.MapMode.READ_ONLY, 0, size);
             try {
                 return new MappedIpc(path.toString(), allocator.wrapForeignAllocation(new MappedFrame(m)), size);
+            } catch (OutOfMemoryException e) {
+                m.unmap();
+                throw new FamfsArrowException(path + ": its mapping (" + size + " bytes, the file's size) counts"
+                        + " against allocator " + allocator.getName() + ", whose limit (" + allocator.getLimit()
+                        + " bytes, " + allocator.getAllocatedMemory() + " in use) it would exceed", e);
             } catch (RuntimeException | Error e) {
                 m.close();
                 throw e;

@@ -69,14 +69,23 @@ public final class FamfsFiles {
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
-            if (out instanceof NewFileChannel pending) {
-                pending.abort(e instanceof IOException io ? io : new IOException(e));
-            } else {
-                out.close();
-            }
+            discard(out, e instanceof IOException io ? io : new IOException(e));
             throw e;
         }
         out.close();
         return size;
+    }
+
+    /**
+     * Closes {@code channel} without publishing what it wrote, when it makes a new famfs file (its space goes
+     * back; no process ever sees the file); any other channel is just closed. For a writer that failed half-way
+     * (for {@code why}), whose plain {@code close()} would publish a half-written file.
+     */
+    public static void discard(java.nio.channels.FileChannel channel, IOException why) throws IOException {
+        if (channel instanceof NewFileChannel pending) {
+            pending.abort(why);
+        } else {
+            channel.close();
+        }
     }
 }

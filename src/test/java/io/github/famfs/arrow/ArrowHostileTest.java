@@ -21,6 +21,9 @@ import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.junit.jupiter.api.AfterEach;
@@ -251,5 +254,55 @@ class ArrowHostileTest {
             }
         }
         assertTrue(refused > 0, "some damage was refused");
+    }
+
+    /**
+     * FamfsArrow.writeFile writes the file twice (measured, then for real); when the real pass fails half-way (here
+     * the dictionaries vanish between the passes), nothing is published: the name stays free, no half-written file
+     * is ever seen, and the space goes back.
+     */
+    @Test
+    void aWriteFileThatFailsHalfWayPublishesNothing() throws IOException {
+        Path target = fs.getPath("/half.arrow");
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(Frames.everyType(), allocator);
+                DictionaryProvider.MapDictionaryProvider dicts = Frames.dictionaries(allocator)) {
+            Frames.fill(root, 0, 100);
+            int[] lookups = {0};
+            DictionaryProvider counting = new DictionaryProvider() {
+                @Override
+                public Dictionary lookup(long id) {
+                    lookups[0]++;
+                    return dicts.lookup(id);
+                }
+
+                @Override
+                public java.util.Set<Long> getDictionaryIds() {
+                    return dicts.getDictionaryIds();
+                }
+            };
+            FamfsArrow.writeFile(fs.getPath("/whole.arrow"), root, counting);
+            int perPass = lookups[0] / 2;
+            assertTrue(perPass > 0, "the dictionaries are looked up in each pass");
+            lookups[0] = 0;
+            DictionaryProvider vanishing = new DictionaryProvider() {
+                @Override
+                public Dictionary lookup(long id) {
+                    if (++lookups[0] > perPass) {
+                        throw new IllegalStateException("dictionary " + id + " vanished");
+                    }
+                    return dicts.lookup(id);
+                }
+
+                @Override
+                public java.util.Set<Long> getDictionaryIds() {
+                    return dicts.getDictionaryIds();
+                }
+            };
+            assertThrows(IllegalStateException.class, () -> FamfsArrow.writeFile(target, root, vanishing));
+            assertTrue(lookups[0] > perPass, "it failed in the second (real) pass");
+        }
+        assertTrue(Files.notExists(target), "nothing published");
+        Files.write(target, new byte[] {1, 2, 3});
+        assertEquals(3, Files.size(target), "the name is free again");
     }
 }
