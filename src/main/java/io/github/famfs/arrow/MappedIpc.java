@@ -57,7 +57,7 @@ final class MappedIpc {
             try {
                 return new MappedIpc(path.toString(), allocator.wrapForeignAllocation(new MappedFrame(m)), size);
             } catch (OutOfMemoryException e) {
-                m.unmap();
+                m.close();
                 throw new FamfsArrowException(path + ": its mapping (" + size + " bytes, the file's size) counts"
                         + " against allocator " + allocator.getName() + ", whose limit (" + allocator.getLimit()
                         + " bytes, " + allocator.getAllocatedMemory() + " in use) it would exceed", e);
