@@ -1,0 +1,145 @@
+package io.github.famfs.review;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.famfs.lucene.FamfsDirectory;
+import io.github.famfs.lucene.HostLockFactory;
+import io.github.famfs.nio.FamfsFileSystemProvider;
+import java.io.EOFException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.IndexOutput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reviewer of issue 14 (io.github.famfs.lucene). Each test asserts the correct behaviour (what Lucene's
+ * FSDirectory/MMapDirectory do) and fails on the code it was written against.
+ */
+class LuceneReviewTest {
+    private static final String MASTER = "1ace0e00-0000-4000-8000-0000000000e1";
+
+    @TempDir
+    Path tmp;
+
+    private static FileSystem create(Path img) throws Exception {
+        return FileSystems.newFileSystem(FamfsFileSystemProvider.uri(img),
+                Map.of("create", "true", "deviceSize", "1g", "systemUuid", MASTER));
+    }
+
+    private FamfsDirectory directory(FileSystem fs) throws Exception {
+        return new FamfsDirectory(fs.getPath("/index"), new HostLockFactory(tmp.resolve("locks")));
+    }
+
+    private static IndexWriterConfig config() {
+        return new IndexWriterConfig(new StandardAnalyzer()).setUseCompoundFile(false);
+    }
+
+    private static void add(IndexWriter w, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            Document d = new Document();
+            d.add(new StringField("id", Integer.toString(i), Field.Store.YES));
+            w.addDocument(d);
+        }
+    }
+
+    /**
+     * IndexWriter.rollback() deletes the files of the segments it flushed since the last commit. FamfsDirectory
+     * only hides them (in this instance) and keeps their names taken, and hides them from listAll, so the next
+     * IndexWriter on the same directory cannot see them (IndexFileDeleter.inflateGens bumps the segment counter
+     * only past files that listAll shows): it starts again at the last commit's counter and creates _0.* once
+     * more, which FamfsDirectory.reserve refuses with FileAlreadyExistsException. With FSDirectory (and with a
+     * FamfsDirectory opened in a new process, whose listAll shows the files) this works. Root cause:
+     * FamfsDirectory.listAll excludes hidden names while reserve still treats them as taken.
+     */
+    @Test
+    void aWriterAfterRollbackInTheSameDirectoryCanIndexAndCommit() throws Exception {
+        try (FileSystem fs = create(tmp.resolve("a.img")); FamfsDirectory dir = directory(fs)) {
+            try (IndexWriter w = new IndexWriter(dir, config())) {
+                add(w, 0, 10);
+                w.commit();
+            }
+            IndexWriter w1 = new IndexWriter(dir, config());
+            add(w1, 10, 20);
+            w1.flush(); // a new segment's files, not committed
+            w1.rollback(); // deletes them
+            try (IndexWriter w2 = new IndexWriter(dir, config())) {
+                add(w2, 20, 30);
+                w2.commit();
+            }
+            try (DirectoryReader r = DirectoryReader.open(dir)) {
+                assertEquals(20, r.numDocs());
+            }
+        }
+    }
+
+    /** RandomAccessInput.readBytes(pos, ...) via reflection (Lucene10Reads is package-private). */
+    private static void readBytesAt(Object in, long pos, byte[] b, int off, int len) throws Throwable {
+        Method m = in.getClass().getMethod("readBytes", long.class, byte[].class, int.class, int.class);
+        m.setAccessible(true);
+        try {
+            m.invoke(in, pos, b, off, len);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * The absolute readBytes(pos, bytes, offset, len) checks {@code pos + len > length}, which overflows for a
+     * position near Long.MAX_VALUE: the check passes and the buffer's get is reached with {@code (int) pos} (-1),
+     * so the caller gets an IndexOutOfBoundsException instead of the EOFException the relative reads and the
+     * other absolute reads (index()) throw and MMapDirectory throws. SingleMappingInput.java:297 and
+     * FamfsIndexInput.java:210.
+     */
+    @Test
+    void anAbsoluteReadAtAHugePositionIsAnEofException() throws Throwable {
+        try (FileSystem fs = create(tmp.resolve("b.img")); FamfsDirectory dir = directory(fs)) {
+            try (IndexOutput out = dir.createOutput("f", IOContext.DEFAULT)) {
+                out.writeBytes(new byte[1000], 1000);
+            }
+            try (IndexInput in = dir.openInput("f", IOContext.DEFAULT)) {
+                byte[] b = new byte[4];
+                assertThrows(EOFException.class, () -> readBytesAt(in, 1000, b, 0, 4));
+                assertThrows(EOFException.class, () -> readBytesAt(in, Long.MAX_VALUE, b, 0, 4));
+            }
+        }
+    }
+
+    /**
+     * prefetch(offset, len) must refuse a range outside the input (it checks {@code offset + len > length}, which
+     * overflows): prefetch(Long.MAX_VALUE, 1) is accepted silently, while prefetch(40, 11) on a 50-byte slice is
+     * refused. SingleMappingInput.java:116 and FamfsIndexInput.java:91.
+     */
+    @Test
+    void prefetchOfAHugeOffsetIsRefused() throws Throwable {
+        try (FileSystem fs = create(tmp.resolve("c.img")); FamfsDirectory dir = directory(fs)) {
+            try (IndexOutput out = dir.createOutput("f", IOContext.DEFAULT)) {
+                out.writeBytes(new byte[1000], 1000);
+            }
+            try (IndexInput in = dir.openInput("f", IOContext.DEFAULT)) {
+                Method m = in.getClass().getMethod("prefetch", long.class, long.class);
+                m.setAccessible(true);
+                InvocationTargetException small = assertThrows(InvocationTargetException.class,
+                        () -> m.invoke(in, 999L, 2L));
+                assertEquals(IllegalArgumentException.class, small.getCause().getClass());
+                InvocationTargetException huge = assertThrows(InvocationTargetException.class,
+                        () -> m.invoke(in, Long.MAX_VALUE, 1L));
+                assertEquals(IllegalArgumentException.class, huge.getCause().getClass());
+            }
+        }
+    }
+}
