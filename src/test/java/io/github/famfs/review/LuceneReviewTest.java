@@ -2,16 +2,20 @@ package io.github.famfs.review;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.famfs.lucene.FamfsDirectory;
 import io.github.famfs.lucene.HostLockFactory;
 import io.github.famfs.nio.FamfsFileSystemProvider;
+import io.github.famfs.testing.ChildJvm;
 import java.io.EOFException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
@@ -140,6 +144,34 @@ class LuceneReviewTest {
                         () -> m.invoke(in, Long.MAX_VALUE, 1L));
                 assertEquals(IllegalArgumentException.class, huge.getCause().getClass());
             }
+        }
+    }
+
+    /**
+     * FamfsDirectory's default lock factory (HostLockFactory.inTempDirectory) keeps write.lock in
+     * ${java.io.tmpdir}/famfs-lucene-locks, so two processes of the same host that run with different
+     * java.io.tmpdir (a -Djava.io.tmpdir option, TMPDIR for a service, systemd PrivateTmp) do not exclude each
+     * other: both open an IndexWriter on the same famfs index, the second then commits over the first's commits.
+     * Lucene's default (NativeFSLockFactory) keeps the lock in the index directory, which every process shares.
+     * Here the parent is a process whose java.io.tmpdir is tmp/parent (its inTempDirectory() directory), the
+     * child runs the default factory with -Djava.io.tmpdir=tmp/child. Root cause: HostLockFactory.java:44
+     * (the lock's location depends on a per-process property, not on the famfs device).
+     */
+    @Test
+    void theDefaultIndexLockExcludesAProcessWithAnotherTmpdir() throws Exception {
+        Path img = tmp.resolve("t.img");
+        Path parentTmp = Files.createDirectories(tmp.resolve("parent"));
+        Path childTmp = Files.createDirectories(tmp.resolve("child"));
+        try (FileSystem fs = create(img);
+                FamfsDirectory dir = new FamfsDirectory(fs.getPath("/index"),
+                        new HostLockFactory(parentTmp.resolve("famfs-lucene-locks")));
+                IndexWriter w = new IndexWriter(dir, config())) {
+            add(w, 0, 5);
+            w.commit();
+            ChildJvm.Result r = ChildJvm.run(List.of("-Xmx256m", "-Djava.io.tmpdir=" + childTmp),
+                    System.getProperty("java.class.path"), LuceneLockChildMain.class, 120, img.toString(),
+                    "default", MASTER);
+            assertTrue(r.output().contains("REFUSED"), r.describe());
         }
     }
 }
