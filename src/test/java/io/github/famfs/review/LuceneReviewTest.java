@@ -174,4 +174,48 @@ class LuceneReviewTest {
             assertTrue(r.output().contains("REFUSED"), r.describe());
         }
     }
+
+    /**
+     * seek to a negative position must be refused (SingleMappingInput and MMapDirectory throw
+     * IllegalArgumentException). FamfsIndexInput (files of several mappings, over 1 GiB, and files held on the
+     * heap) hands the position to Lucene's ByteBuffersIndexInput, which does not check for a negative one: on a
+     * slice (a compound file's sub-file) that does not start at a mapping's start, the seek succeeds and the next
+     * read returns the bytes before the slice (another sub-file's data); at a mapping's start the read throws a raw
+     * ArrayIndexOutOfBoundsException. Here with 4 KiB mappings (MappedFile.CHUNK_BITS, as
+     * TestFamfsDirectoryManyBuffers does) so that a small file takes the multi-mapping path. Root cause:
+     * FamfsIndexInput.java:57-58 (seek passes pos on unchecked).
+     */
+    @Test
+    void aNegativeSeekInAMultiMappingSliceIsRefused() throws Exception {
+        java.lang.reflect.Field bits = Class.forName("io.github.famfs.lucene.MappedFile")
+                .getDeclaredField("CHUNK_BITS");
+        bits.setAccessible(true);
+        int saved = bits.getInt(null);
+        bits.setInt(null, 12);
+        try (FileSystem fs = create(tmp.resolve("n.img")); FamfsDirectory dir = directory(fs)) {
+            byte[] data = new byte[3 * 4096];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i % 251);
+            }
+            try (IndexOutput out = dir.createOutput("f", IOContext.DEFAULT)) {
+                out.writeBytes(data, data.length);
+            }
+            try (IndexInput in = dir.openInput("f", IOContext.DEFAULT)) {
+                assertEquals("FamfsIndexInput", in.getClass().getSimpleName());
+                IndexInput slice = in.slice("sub-file", 5000, 1000);
+                assertEquals(data[5000], slice.readByte());
+                String leak;
+                try {
+                    slice.seek(-1);
+                    leak = "seek(-1) accepted; then readByte() = " + slice.readByte() + " (file byte 4999 = "
+                            + data[4999] + ")";
+                } catch (IllegalArgumentException refused) {
+                    leak = null;
+                }
+                assertEquals(null, leak, "a slice must not read outside itself");
+            }
+        } finally {
+            bits.setInt(null, saved);
+        }
+    }
 }
