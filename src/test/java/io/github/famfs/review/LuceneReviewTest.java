@@ -187,12 +187,59 @@ class LuceneReviewTest {
      */
     @Test
     void aNegativeSeekInAMultiMappingSliceIsRefused() throws Exception {
+        withMultiMappingFile((data, in) -> {
+            assertEquals("FamfsIndexInput", in.getClass().getSimpleName());
+            IndexInput slice = in.slice("sub-file", 5000, 1000);
+            assertEquals(data[5000], slice.readByte());
+            String leak;
+            try {
+                slice.seek(-1);
+                leak = "seek(-1) accepted; then readByte() = " + slice.readByte() + " (file byte 4999 = "
+                        + data[4999] + ")";
+            } catch (IllegalArgumentException refused) {
+                leak = null;
+            }
+            assertEquals(null, leak, "a slice must not read outside itself");
+        });
+    }
+
+    /**
+     * The absolute reads of a RandomAccessInput (randomAccessSlice) must refuse a position outside the slice, as
+     * SingleMappingInput.index() does (EOFException) and MMapDirectory does. FamfsIndexInput.readByte(long) etc.
+     * pass the position on to ByteBuffersIndexInput, which adds the slice's offset without a check: readByte(-1)
+     * of a slice returns the byte before it. Root cause: FamfsIndexInput.java:188-205.
+     */
+    @Test
+    void anAbsoluteReadBeforeAMultiMappingSliceIsRefused() throws Exception {
+        withMultiMappingFile((data, in) -> {
+            org.apache.lucene.store.RandomAccessInput r = in.randomAccessSlice(5000, 1000);
+            assertEquals(data[5000], r.readByte(0));
+            String leak;
+            try {
+                leak = "readByte(-1) = " + r.readByte(-1) + " (file byte 4999 = " + data[4999] + ")";
+            } catch (EOFException | IllegalArgumentException refused) {
+                leak = null;
+            }
+            assertEquals(null, leak, "a random-access slice must not read outside itself");
+        });
+    }
+
+    /** What a test does with a file of three 4 KiB mappings ({@code data}) open as {@code in}. */
+    private interface FileCheck {
+        void check(byte[] data, IndexInput in) throws Exception;
+    }
+
+    /**
+     * Runs {@code check} on a file of three 4 KiB mappings (MappedFile.CHUNK_BITS = 12, as
+     * TestFamfsDirectoryManyBuffers does), so that a small file takes FamfsIndexInput's multi-mapping path.
+     */
+    private void withMultiMappingFile(FileCheck check) throws Exception {
         java.lang.reflect.Field bits = Class.forName("io.github.famfs.lucene.MappedFile")
                 .getDeclaredField("CHUNK_BITS");
         bits.setAccessible(true);
         int saved = bits.getInt(null);
         bits.setInt(null, 12);
-        try (FileSystem fs = create(tmp.resolve("n.img")); FamfsDirectory dir = directory(fs)) {
+        try (FileSystem fs = create(tmp.resolve("m.img")); FamfsDirectory dir = directory(fs)) {
             byte[] data = new byte[3 * 4096];
             for (int i = 0; i < data.length; i++) {
                 data[i] = (byte) (i % 251);
@@ -201,18 +248,7 @@ class LuceneReviewTest {
                 out.writeBytes(data, data.length);
             }
             try (IndexInput in = dir.openInput("f", IOContext.DEFAULT)) {
-                assertEquals("FamfsIndexInput", in.getClass().getSimpleName());
-                IndexInput slice = in.slice("sub-file", 5000, 1000);
-                assertEquals(data[5000], slice.readByte());
-                String leak;
-                try {
-                    slice.seek(-1);
-                    leak = "seek(-1) accepted; then readByte() = " + slice.readByte() + " (file byte 4999 = "
-                            + data[4999] + ")";
-                } catch (IllegalArgumentException refused) {
-                    leak = null;
-                }
-                assertEquals(null, leak, "a slice must not read outside itself");
+                check.check(data, in);
             }
         } finally {
             bits.setInt(null, saved);
