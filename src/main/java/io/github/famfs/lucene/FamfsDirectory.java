@@ -17,6 +17,7 @@ import java.nio.file.ProviderMismatchException;
 import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +45,12 @@ import org.apache.lucene.store.OutputStreamIndexOutput;
  *     then publishes {@code segments_N}, after every file it names (published when their outputs closed);</li>
  * <li>a deleted file is hidden from this directory (it stays in famfs, whose space it keeps:
  *     {@link #unreclaimableBytes()});</li>
+ * <li>a name Lucene deleted can be created again, as Lucene does (a writer after a rollback reuses the rolled-back
+ *     segments' names): the new file is the famfs file {@code <name>~famfs-gen-<N>}, N one more than the newest
+ *     generation present, and every instance, in any process, reads {@code <name>} as its newest generation (the
+ *     mapping is in the famfs names, not on the heap). Names with {@code ~famfs-gen-} are not Lucene's to use.
+ *     A plain copy of such an index's files out of famfs must take the newest generation of each name (a Lucene
+ *     copy through this directory, e.g. {@code Directory.copyFrom}, does);</li>
  * <li>other renames copy the file under its new name and hide the old one;</li>
  * <li>an empty output (famfs has no empty files; Lucene's index files are never empty) lives in this directory
  *     instance only;</li>
@@ -65,7 +72,7 @@ public final class FamfsDirectory extends BaseDirectory {
     private final Path dir;
     /** Files not in famfs: pending commits until renamed, and empty files. */
     private final Map<String, byte[]> held = new ConcurrentHashMap<>();
-    /** Files Lucene deleted, hidden here (they stay in famfs), with their sizes. */
+    /** The famfs names of the files Lucene deleted, hidden here (they stay in famfs), with their sizes. */
     private final Map<String, Long> hidden = new ConcurrentHashMap<>();
     /** Names of outputs not closed yet. */
     private final Set<String> writing = ConcurrentHashMap.newKeySet();
@@ -109,7 +116,10 @@ public final class FamfsDirectory extends BaseDirectory {
         return hidden.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Names Lucene deleted that this directory hides (they stay in famfs). */
+    /**
+     * The famfs names of the files Lucene deleted that this directory hides (they stay in famfs): the name Lucene
+     * deleted, with {@code ~famfs-gen-<N>} when it was a re-creation.
+     */
     public Set<String> hiddenFiles() {
         return Collections.unmodifiableSet(new TreeSet<>(hidden.keySet()));
     }
@@ -120,13 +130,17 @@ public final class FamfsDirectory extends BaseDirectory {
         if (dir.getFileSystem().isReadOnly()) {
             Refresh.refresh(dir.getFileSystem());
         }
-        TreeSet<String> names = new TreeSet<>(held.keySet());
+        Map<String, Generation> newest = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                String name = p.getFileName().toString();
-                if (!hidden.containsKey(name)) {
-                    names.add(name);
-                }
+                Generation g = Generation.of(p);
+                newest.merge(g.name(), g, (a, b) -> a.number() >= b.number() ? a : b);
+            }
+        }
+        TreeSet<String> names = new TreeSet<>(held.keySet());
+        for (Generation g : newest.values()) {
+            if (!hidden.containsKey(g.path().getFileName().toString())) {
+                names.add(g.name());
             }
         }
         return names.toArray(new String[0]);
@@ -139,11 +153,11 @@ public final class FamfsDirectory extends BaseDirectory {
             return;
         }
         Path p = resolve(name);
-        if (hidden.containsKey(name) || !Files.exists(p)) {
+        if (!visible(p)) {
             throw new NoSuchFileException(p.toString());
         }
         checkWritable();
-        hidden.put(name, allocated(p));
+        hidden.put(p.getFileName().toString(), allocated(p));
     }
 
     @Override
@@ -154,7 +168,7 @@ public final class FamfsDirectory extends BaseDirectory {
             return h.length;
         }
         Path p = resolve(name);
-        if (hidden.containsKey(name)) {
+        if (isHidden(p)) {
             throw new NoSuchFileException(p.toString());
         }
         return Files.size(p);
@@ -194,7 +208,7 @@ public final class FamfsDirectory extends BaseDirectory {
                 continue; // made durable when published (rename)
             }
             Path p = resolve(name);
-            if (hidden.containsKey(name)) {
+            if (isHidden(p)) {
                 throw new NoSuchFileException(p.toString());
             }
             // a published file's bytes out of the CPU caches to the device (famfs flushes the file's range)
@@ -225,7 +239,7 @@ public final class FamfsDirectory extends BaseDirectory {
                 return;
             }
             Path s = resolve(source);
-            if (hidden.containsKey(source) || !Files.exists(s)) {
+            if (!visible(s)) {
                 throw new NoSuchFileException(s.toString());
             }
             // famfs has no rename: the bytes are copied under the new name, and the old file is hidden
@@ -241,7 +255,7 @@ public final class FamfsDirectory extends BaseDirectory {
                         done += n;
                     }
                 }
-                hidden.put(source, allocated(s));
+                hidden.put(s.getFileName().toString(), allocated(s));
             }
         } finally {
             writing.remove(dest);
@@ -257,7 +271,7 @@ public final class FamfsDirectory extends BaseDirectory {
         if (h != null) {
             return FamfsIndexInput.open(description, MappedFile.ofHeap(h), io.github.famfs.nio.FamfsMappings.Advice.NORMAL);
         }
-        if (hidden.containsKey(name)) {
+        if (isHidden(p)) {
             throw new NoSuchFileException(p.toString());
         }
         MappedFile f = MappedFile.map(p);
@@ -281,30 +295,41 @@ public final class FamfsDirectory extends BaseDirectory {
     }
 
     /**
-     * Takes {@code name} for a new file (until {@code writing.remove(name)}): fails if an output of that name is
-     * open or the file exists (held, in famfs, or deleted: famfs never frees a name).
+     * Takes {@code name} for a new file (until {@code writing.remove(name)}) and returns the famfs file to write:
+     * fails if an output of that name is open or the file exists (held, or in famfs and not deleted); a name
+     * deleted here is written as its next generation (famfs never frees a name).
      */
     private Path reserve(String name) throws IOException {
         ensureOpen();
         checkWritable();
-        Path p = resolve(name);
+        Generation g = Generation.newest(dir, name);
+        Path p = g.path();
         if (!writing.add(name)) {
             throw new FileAlreadyExistsException(p.toString(), null, "an output of this name is open");
         }
-        if (held.containsKey(name) || Files.exists(p)) {
+        if (held.containsKey(name) || visible(p)) {
             writing.remove(name);
-            throw new FileAlreadyExistsException(p.toString(), null, hidden.containsKey(name)
-                    ? "deleted from the index, but famfs never deletes a file, so its name stays taken"
-                    : "famfs never replaces a file");
+            throw new FileAlreadyExistsException(p.toString(), null, "famfs never replaces a file");
         }
-        return p;
+        return Files.exists(p) ? g.next().path() : p;
     }
 
-    private Path resolve(String name) {
-        if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("not a file name of this directory: \"" + name + "\"");
-        }
-        return dir.resolve(name);
+    /** The famfs file that Lucene's {@code name} is: its newest generation. */
+    private Path resolve(String name) throws IOException {
+        return Generation.newest(dir, name).path();
+    }
+
+    /** The famfs file of lock {@code lockName} (Lucene never deletes it: a single generation). */
+    Path lockFile(String lockName) {
+        return Generation.check(dir, lockName);
+    }
+
+    private boolean isHidden(Path p) {
+        return hidden.containsKey(p.getFileName().toString());
+    }
+
+    private boolean visible(Path p) {
+        return !isHidden(p) && Files.exists(p);
     }
 
     private void checkWritable() {

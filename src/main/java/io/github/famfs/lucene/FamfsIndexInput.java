@@ -55,6 +55,13 @@ final class FamfsIndexInput extends IndexInput implements RandomAccessInput, Luc
 
     @Override
     public void seek(long pos) throws IOException {
+        // ByteBuffersIndexInput checks neither bound of a slice: as SingleMappingInput and MMapDirectory
+        if (pos < 0) {
+            throw new IllegalArgumentException("seek to " + pos + " in " + this);
+        }
+        if (pos > length) {
+            throw new EOFException("seek to " + pos + " past the end (" + length + " bytes) of " + this);
+        }
         in.seek(pos);
     }
 
@@ -65,7 +72,7 @@ final class FamfsIndexInput extends IndexInput implements RandomAccessInput, Luc
 
     @Override
     public FamfsIndexInput slice(String sliceDescription, long offset, long len) throws IOException {
-        if (offset < 0 || len < 0 || offset + len > length) {
+        if (Ranges.outside(offset, len, length)) {
             throw new IllegalArgumentException("slice(" + sliceDescription + ") offset=" + offset + ", length=" + len
                     + " is out of bounds: " + this);
         }
@@ -88,7 +95,7 @@ final class FamfsIndexInput extends IndexInput implements RandomAccessInput, Luc
     /** Lucene 10: the caller will soon read bytes {@code [offset, offset+len)} of this input. */
     @Override
     public void prefetch(long offset, long len) throws IOException {
-        if (offset < 0 || len < 0 || offset + len > length) {
+        if (Ranges.outside(offset, len, length)) {
             throw new IllegalArgumentException("prefetch offset=" + offset + ", length=" + len
                     + " is out of bounds: " + this);
         }
@@ -186,32 +193,41 @@ final class FamfsIndexInput extends IndexInput implements RandomAccessInput, Luc
 
     @Override
     public byte readByte(long pos) throws IOException {
-        return in.readByte(pos);
+        return in.readByte(index(pos, Byte.BYTES));
     }
 
     @Override
     public short readShort(long pos) throws IOException {
-        return in.readShort(pos);
+        return in.readShort(index(pos, Short.BYTES));
     }
 
     @Override
     public int readInt(long pos) throws IOException {
-        return in.readInt(pos);
+        return in.readInt(index(pos, Integer.BYTES));
     }
 
     @Override
     public long readLong(long pos) throws IOException {
-        return in.readLong(pos);
+        return in.readLong(index(pos, Long.BYTES));
     }
 
     /** Lucene 10's RandomAccessInput.readBytes(long, byte[], int, int): straight from the mapping. */
     @Override
     public void readBytes(long pos, byte[] bytes, int offset, int len) throws IOException {
-        if (pos < 0 || len < 0 || pos + len > length) {
+        if (Ranges.outside(pos, len, length)) {
             throw new EOFException("read of " + len + " bytes at " + pos + " is past the end (" + length + "): "
                     + this);
         }
         in.length(); // the closed check: throws AlreadyClosedException once this input is closed
         file.get(start + pos, bytes, offset, len);
+    }
+
+    /** {@code pos}, checked: ByteBuffersIndexInput's absolute reads do not check a slice's bounds. */
+    private long index(long pos, int size) throws EOFException {
+        if (Ranges.outside(pos, size, length)) {
+            throw new EOFException("read of " + size + " bytes at " + pos + " past the end (" + length
+                    + " bytes) of " + this);
+        }
+        return pos;
     }
 }

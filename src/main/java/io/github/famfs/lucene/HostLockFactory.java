@@ -18,11 +18,15 @@ import org.apache.lucene.store.LockFactory;
 import org.apache.lucene.store.LockObtainFailedException;
 
 /**
- * Lucene's index locks (write.lock) for famfs directories, held on this host: famfs cannot hold the empty lock
- * file Lucene makes, and only the master host writes a famfs, so a lock between the processes of that host is
- * the lock that matters. Each lock is an fcntl lock on a file of a host-local directory, named for the famfs
- * directory (its {@code famfs:} URI, which names the device) and the lock: released when the lock closes or the
- * process dies. Within one JVM a second obtain fails too (fcntl locks are per process).
+ * Lucene's index locks (write.lock) for famfs directories, held on this host: only the master host writes a
+ * famfs, so a lock between the processes of that host is the lock that matters (famfs has no locks across hosts).
+ *
+ * <p>The lock of a {@link FamfsDirectory} is {@link DeviceLock}: a {@code FileChannel.tryLock} of the famfs file
+ * {@code <lockName>} in the index directory (made once, one byte, as Lucene's NativeFSLockFactory makes its
+ * empty lock file there), which famfs takes as fcntl locks on that file's bytes of the device: every process of
+ * the host that opens the device agrees on it, whatever its {@code java.io.tmpdir} or this factory's directory.
+ * Other directories get an fcntl lock on a file of {@code lockDir}, named for the directory and the lock. Either
+ * is released when the lock closes or the process dies; within one JVM a second obtain fails too.
  */
 public final class HostLockFactory extends LockFactory {
     /** Lock files held by this JVM. */
@@ -30,7 +34,10 @@ public final class HostLockFactory extends LockFactory {
 
     private final Path lockDir;
 
-    /** Locks in {@code lockDir}, a directory of the host's own (default) file system, made when needed. */
+    /**
+     * Locks on the famfs device for {@link FamfsDirectory}s, and in {@code lockDir}, a directory of the host's
+     * own (default) file system made when needed, for other directories.
+     */
     public HostLockFactory(Path lockDir) {
         if (lockDir.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
             throw new IllegalArgumentException("the lock directory must be on this host's file system, not "
@@ -39,18 +46,24 @@ public final class HostLockFactory extends LockFactory {
         this.lockDir = lockDir.toAbsolutePath().normalize();
     }
 
-    /** Locks in {@code ${java.io.tmpdir}/famfs-lucene-locks}. */
+    /**
+     * Locks on the famfs device for {@link FamfsDirectory}s, and in {@code ${java.io.tmpdir}/famfs-lucene-locks}
+     * for other directories.
+     */
     public static HostLockFactory inTempDirectory() {
         return new HostLockFactory(Path.of(System.getProperty("java.io.tmpdir"), "famfs-lucene-locks"));
     }
 
-    /** Where this factory keeps its lock files. */
+    /** Where this factory keeps the lock files of directories that are not FamfsDirectory. */
     public Path lockDirectory() {
         return lockDir;
     }
 
     @Override
     public Lock obtainLock(Directory dir, String lockName) throws IOException {
+        if (dir instanceof FamfsDirectory f) {
+            return DeviceLock.obtain(f, lockName);
+        }
         String subject = (dir instanceof FamfsDirectory f ? f.getDirectory().toUri().toString() : dir.toString())
                 + "\0" + lockName;
         Files.createDirectories(lockDir);
@@ -109,13 +122,7 @@ public final class HostLockFactory extends LockFactory {
 
         @Override
         public void ensureValid() throws IOException {
-            if (closed) {
-                throw new org.apache.lucene.store.AlreadyClosedException("Lock instance already released: " + this);
-            }
-            if (!lock.isValid() || !channel.isOpen()) {
-                throw new org.apache.lucene.store.AlreadyClosedException("Lock lost (its channel was closed): "
-                        + this);
-            }
+            DeviceLock.ensureValid(this, closed, lock);
         }
 
         @Override
@@ -124,8 +131,8 @@ public final class HostLockFactory extends LockFactory {
                 return;
             }
             closed = true;
-            try (channel) {
-                lock.release();
+            try {
+                DeviceLock.release(lock);
             } finally {
                 HELD.remove(file);
             }

@@ -87,7 +87,7 @@ final class SingleMappingInput extends IndexInput implements RandomAccessInput, 
     @Override
     public SingleMappingInput slice(String sliceDescription, long offset, long len) {
         ByteBuffer b = buf();
-        if (offset < 0 || len < 0 || offset + len > length) {
+        if (Ranges.outside(offset, len, length)) {
             throw new IllegalArgumentException("slice(" + sliceDescription + ") offset=" + offset + ", length=" + len
                     + " is out of bounds: " + this);
         }
@@ -113,7 +113,7 @@ final class SingleMappingInput extends IndexInput implements RandomAccessInput, 
     @Override
     public void prefetch(long offset, long len) {
         buf();
-        if (offset < 0 || len < 0 || offset + len > length) {
+        if (Ranges.outside(offset, len, length)) {
             throw new IllegalArgumentException("prefetch offset=" + offset + ", length=" + len
                     + " is out of bounds: " + this);
         }
@@ -294,14 +294,14 @@ final class SingleMappingInput extends IndexInput implements RandomAccessInput, 
     @Override
     public void readBytes(long pos, byte[] bytes, int offset, int len) throws IOException {
         ByteBuffer b = buf();
-        if (pos < 0 || len < 0 || pos + len > length) {
+        if (Ranges.outside(pos, len, length)) {
             throw eof("read of " + len + " bytes at " + pos);
         }
         b.get((int) pos, bytes, offset, len);
     }
 
     private int index(long pos, int size) throws EOFException {
-        if (pos < 0 || pos > length - size) {
+        if (Ranges.outside(pos, size, length)) {
             throw eof("read of " + size + " bytes at " + pos);
         }
         return (int) pos;
