@@ -11,6 +11,7 @@ import io.github.famfs.meta.Formatter;
 import io.github.famfs.nio.FamfsFileSystem;
 import io.github.famfs.nio.FamfsRefresh;
 import io.github.famfs.nio.FamfsStaleException;
+import io.github.famfs.testing.LiveClients;
 import io.github.famfs.testing.TestImage;
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,17 +42,13 @@ import org.junit.jupiter.api.io.TempDir;
  * a master process does through its mapping: the client sees them only through the log.
  */
 class RefreshTest {
-    static final String CLIENT = "99999999-8888-7777-6666-555555555555";
+    static final String CLIENT = LiveClients.CLIENT;
     private static final long MIB = 1 << 20;
     @TempDir
     Path tmp;
 
     static FamfsFileSystem client(Path img, Object interval) throws IOException {
-        Map<String, Object> env = new HashMap<>(Map.of("systemUuid", CLIENT));
-        if (interval != null) {
-            env.put("refreshInterval", interval);
-        }
-        return (FamfsFileSystem) FileSystems.newFileSystem(URI.create("famfs:" + img), env);
+        return LiveClients.client(img, interval);
     }
 
     @Test

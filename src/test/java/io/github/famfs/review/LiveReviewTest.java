@@ -1,5 +1,7 @@
 package io.github.famfs.review;
 
+import static io.github.famfs.testing.LiveClients.CLIENT;
+import static io.github.famfs.testing.LiveClients.client;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +29,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -39,18 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * FamfsStaleException, clientWrites. Each test fails on r-live because of the defect it is named for.
  */
 class LiveReviewTest {
-    static final String CLIENT = "99999999-8888-7777-6666-555555555555";
     private static final long MIB = 1 << 20;
     @TempDir
     Path tmp;
-
-    static FamfsFileSystem client(Path img, Object interval) throws IOException {
-        Map<String, Object> env = new HashMap<>(Map.of("systemUuid", CLIENT));
-        if (interval != null) {
-            env.put("refreshInterval", interval);
-        }
-        return (FamfsFileSystem) FileSystems.newFileSystem(URI.create("famfs:" + img), env);
-    }
 
     /**
      * LiveOptions.interval: a Long number of milliseconds is multiplied by 1,000,000 without an overflow check on
