@@ -253,7 +253,8 @@ class CoherenceTest {
             long lines = CacheLines.linesDone();
             assertArrayEquals(data, Files.readAllBytes(fs.getPath("/f")));
             assertEquals(lines, CacheLines.linesDone(), "hardware coherence leaves file data to the memory system");
-            assertEquals("hardware: metadata only (file data left to the memory system); "
+            // an image file is memory of this host: hardware coherence leaves even its metadata to fences
+            assertEquals("hardware: an image file, memory of this host and coherent: fences only; "
                     + CacheLines.instructions(), Files.getFileStore(fs.getPath("/")).getAttribute("famfs:coherence"));
         }
         try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", MASTER))) {
@@ -296,8 +297,8 @@ class CoherenceTest {
         assertTrue(r.output().contains("software refused: " + img + ": coherence=software needs famfs-nio's native"
                 + " cache-line helper, which did not load (cannot unpack the cache-line helper into java.io.tmpdir"
                 + " /nonexistent-famfs-tmp: "), r::describe);
-        assertTrue(r.output().contains("hardware: hardware: metadata only (file data left to the memory system);"
-                + " fences only (" + why), r::describe);
+        assertTrue(r.output().contains("hardware: hardware: an image file, memory of this host and coherent: fences"
+                + " only; fences only (" + why), r::describe);
         assertTrue(r.output().contains("native false"), r::describe);
         assertTrue(r.output().contains("listed: 100"), r::describe);
     }

@@ -377,16 +377,40 @@ public final class Device implements Closeable {
         return maintainData;
     }
 
+    /**
+     * Whether this device's CPU cache lines are maintained by the native helper: on a DAX device (memory that other
+     * hosts may share without coherence), and under software coherence. An image file is memory of this host, kept
+     * coherent by it for every process that maps the file, so there the calls below are fences only; this also keeps
+     * native code from touching pages of an image that another process may have truncated (a fault there would be
+     * SIGBUS in native code, which the JVM cannot turn into an exception).
+     */
+    public boolean maintainsCaches() {
+        return info.isDaxDevice() || maintainData;
+    }
+
+    /** The metadata code's cache maintenance for this device (see {@link #maintainsCaches()}). */
+    public io.github.famfs.meta.CacheMaintenance cacheMaintenance() {
+        return maintainsCaches() ? CacheLines.maintenance() : io.github.famfs.meta.CacheMaintenance.FENCES;
+    }
+
     /** Writes back the CPU cache lines of device bytes {@code [offset, offset+length)}, then SFENCE. */
     public void flushCaches(long offset, long length) {
         checkRange(offset, length);
-        CacheLines.flush(base + offset, length);
+        if (maintainsCaches()) {
+            CacheLines.flush(base + offset, length);
+        } else {
+            java.lang.invoke.VarHandle.fullFence();
+        }
     }
 
     /** Drops the CPU cache lines of device bytes {@code [offset, offset+length)}, then SFENCE. */
     public void invalidateCaches(long offset, long length) {
         checkRange(offset, length);
-        CacheLines.invalidate(base + offset, length);
+        if (maintainsCaches()) {
+            CacheLines.invalidate(base + offset, length);
+        } else {
+            java.lang.invoke.VarHandle.fullFence();
+        }
     }
 
     /** After new data bytes went in: written back under software coherence. */

@@ -173,7 +173,7 @@ public final class FamfsFileSystem extends FileSystem {
                 }
                 log = device.slice(Layout.LOG_OFFSET, (int) sb.logLen());
                 try {
-                    result = LogReplay.replay(sb, log, info.size(), CacheLines.maintenance());
+                    result = LogReplay.replay(sb, log, info.size(), device.cacheMaintenance());
                 } catch (FormatException e) {
                     throw new FormatException(info.path() + ": " + e.getMessage());
                 }
@@ -183,7 +183,7 @@ public final class FamfsFileSystem extends FileSystem {
             }
             FamfsMaster writer = null;
             if (mode == AccessMode.READ_WRITE) {
-                writer = new FamfsMaster(device, follower, new LogWriter(log, CacheLines.maintenance()),
+                writer = new FamfsMaster(device, follower, new LogWriter(log, device.cacheMaintenance()),
                         new Allocator(result.bitmap(), result.namespace().deviceLimit()));
             }
             FamfsFileSystem fs = new FamfsFileSystem(provider, info, device, result.namespace(), log, master,
@@ -464,8 +464,11 @@ public final class FamfsFileSystem extends FileSystem {
     /** The file store attribute {@code famfs:coherence}: the mode and the instructions it uses. */
     String coherence() {
         String how = CacheLines.describe();
-        return device.maintainsData() ? "software: metadata and file data; " + how
-                : "hardware: metadata only (file data left to the memory system); " + how;
+        if (device.maintainsData()) {
+            return "software: metadata and file data; " + how;
+        }
+        return device.maintainsCaches() ? "hardware: metadata only (file data left to the memory system); " + how
+                : "hardware: an image file, memory of this host and coherent: fences only; " + how;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.github.famfs.nio;
 import io.github.famfs.format.FormatException;
 import io.github.famfs.format.Layout;
 import io.github.famfs.format.Superblock;
-import io.github.famfs.memory.CacheLines;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
 import io.github.famfs.meta.Formatter;
@@ -145,7 +144,7 @@ final class Formatting {
                 Formatter.check(info.size(), env.logLength());
                 UUID host = HostIdentity.systemUuidForFormat(env, info.path());
                 Formatter.format(device.slice(0, 4096), device.slice(Layout.LOG_OFFSET, (int) env.logLength()),
-                        info.size(), env.logLength(), host, info.path().toString(), CacheLines.maintenance());
+                        info.size(), env.logLength(), host, info.path().toString(), device.cacheMaintenance());
                 device.sync(0, Layout.LOG_OFFSET + env.logLength());
             } finally {
                 device.release();
