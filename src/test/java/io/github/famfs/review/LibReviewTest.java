@@ -1,0 +1,110 @@
+package io.github.famfs.review;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.famfs.nio.FamfsDevices;
+import io.github.famfs.nio.FamfsFileSystemProvider;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reviewer of issue 12 leftovers (lib): ImageMapping, the famfs: URL handler, FamfsDevices.kill. Each test asserts
+ * the correct behaviour and fails on the code it was written against.
+ */
+class LibReviewTest {
+    private static final String MASTER = "d1ff0000-0000-4000-8000-0000000000c1";
+
+    @TempDir
+    Path tmp;
+
+    private static FileSystem create(Path img) throws Exception {
+        return FileSystems.newFileSystem(FamfsFileSystemProvider.uri(img),
+                Map.of("create", "true", "deviceSize", "64M", "systemUuid", MASTER));
+    }
+
+    /**
+     * FamfsDevices.kill zeroes bytes [0, 8) of whatever file it is given, as long as it is at least a superblock
+     * long: a file that holds no famfs (a user's data file passed by mistake, e.g. {@code famfs mkfs -k -f} with a
+     * wrong argument) loses its first 8 bytes. The project rule: bad input is a clear exception, never a write;
+     * "there is no famfs to kill" is exactly what the short-file branch already says.
+     */
+    @Test
+    void killRefusesAFileThatHoldsNoFamfs() throws Exception {
+        byte[] text = new byte[64 << 10];
+        Arrays.fill(text, (byte) 'x');
+        byte[] head = "precious user data, not a famfs\n".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, text, 0, head.length);
+        Path data = Files.write(tmp.resolve("data.bin"), text);
+        assertThrows(FileSystemException.class, () -> FamfsDevices.kill(data),
+                "kill of a file that holds no famfs superblock must be refused");
+        assertArrayEquals(text, Files.readAllBytes(data), "kill wrote into a file that holds no famfs");
+    }
+
+    /**
+     * kill refuses a device whose famfs is open in this JVM by looking the device up by its real path; a hard
+     * link to the open image has another real path, so kill zeroes the magic under the open file system.
+     */
+    @Test
+    void killRefusesAHardLinkToAnOpenImage() throws Exception {
+        Path img = tmp.resolve("open.img");
+        try (FileSystem fs = create(img)) {
+            Path link = Files.createLink(tmp.resolve("link.img"), img);
+            byte[] before = Arrays.copyOf(Files.readAllBytes(img), 8);
+            assertThrows(FileSystemException.class, () -> FamfsDevices.kill(link),
+                    "kill of (a link to) an image whose famfs is open in this JVM must be refused");
+            assertArrayEquals(before, Arrays.copyOf(Files.readAllBytes(img), 8), "the open famfs's magic is gone");
+        }
+    }
+
+    /**
+     * A URLClassLoader over the famfs root directory (the class doc: "a URLClassLoader over a jar (or a
+     * directory)"). The root's URL is written {@code famfs:/...img!%2F}: it does not end with '/', so the JDK's
+     * URLClassPath takes it for a jar; and relative resolution of "res.txt" against it drops the whole
+     * "img!%2F" segment. The resource is not found.
+     */
+    @Test
+    void urlClassLoaderOverTheFamfsRootFindsItsResources() throws Exception {
+        Path img = tmp.resolve("u.img");
+        try (FileSystem fs = create(img)) {
+            Files.write(fs.getPath("/res.txt"), "hello".getBytes(StandardCharsets.US_ASCII));
+            URL root = fs.getPath("/").toUri().toURL();
+            try (URLClassLoader loader = new URLClassLoader(new URL[] {root}, null)) {
+                URL res = loader.getResource("res.txt");
+                assertNotNull(res, "no res.txt through a URLClassLoader over " + root);
+                try (InputStream in = res.openStream()) {
+                    assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), in.readAllBytes());
+                }
+            }
+        }
+    }
+
+    /**
+     * The JDK default provider's Path.toUri of an existing directory ends with '/' (URLClassLoader, URI.resolve
+     * need it); famfs's does not.
+     */
+    @Test
+    void toUriOfADirectoryEndsWithSlashAsTheDefaultProviders() throws Exception {
+        Path img = tmp.resolve("s.img");
+        try (FileSystem fs = create(img)) {
+            Files.createDirectories(fs.getPath("/lib"));
+            Files.createDirectories(tmp.resolve("lib"));
+            org.junit.jupiter.api.Assertions.assertTrue(tmp.resolve("lib").toUri().toString().endsWith("/"));
+            String famfs = fs.getPath("/lib").toUri().toString();
+            org.junit.jupiter.api.Assertions.assertTrue(famfs.endsWith("/"), "famfs directory URI " + famfs
+                    + " does not end with '/'");
+        }
+    }
+}
