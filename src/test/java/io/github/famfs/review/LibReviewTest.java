@@ -107,4 +107,22 @@ class LibReviewTest {
                     + " does not end with '/'");
         }
     }
+
+    /**
+     * A URL relative to the URL of a file at the famfs root ({@code new URL(base, "b.txt")}, what XML includes,
+     * resource bundles and URLClassPath do) resolves to the sibling file: the URL form's "!%2F" makes the last
+     * '/' the one before the image's name, so it names a file next to the image instead.
+     */
+    @Test
+    void relativeUrlOfARootFileNamesItsSibling() throws Exception {
+        Path img = tmp.resolve("r.img");
+        try (FileSystem fs = create(img)) {
+            Files.write(fs.getPath("/a.txt"), new byte[] {1});
+            Files.write(fs.getPath("/b.txt"), new byte[] {2, 2});
+            URL sibling = new URL(fs.getPath("/a.txt").toUri().toURL(), "b.txt");
+            try (InputStream in = sibling.openStream()) {
+                assertArrayEquals(new byte[] {2, 2}, in.readAllBytes(), "via " + sibling);
+            }
+        }
+    }
 }
