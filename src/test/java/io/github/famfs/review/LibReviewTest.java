@@ -125,4 +125,17 @@ class LibReviewTest {
             }
         }
     }
+
+    /**
+     * kill of a directory throws DeviceInfo.NotADeviceException, a class of the unexported package
+     * io.github.famfs.memory: callers on the module path cannot name it; kill's javadoc promises a
+     * FileSystemException for targets that hold no famfs (newFileSystem turns the same case into an
+     * UnsupportedOperationException).
+     */
+    @Test
+    void killOfADirectoryThrowsAnExportedFileSystemException() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("dir"));
+        FileSystemException e = assertThrows(FileSystemException.class, () -> FamfsDevices.kill(dir));
+        org.junit.jupiter.api.Assertions.assertEquals(dir.toString(), e.getFile());
+    }
 }
