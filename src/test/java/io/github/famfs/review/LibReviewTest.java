@@ -138,4 +138,18 @@ class LibReviewTest {
         FileSystemException e = assertThrows(FileSystemException.class, () -> FamfsDevices.kill(dir));
         org.junit.jupiter.api.Assertions.assertEquals(dir.toString(), e.getFile());
     }
+
+    /**
+     * testing/LibraryWarnings captures every library warning of every test and clears them after each test
+     * without looking: a warning that no test expected (a replay problem, a failed unmap, a cache helper gone)
+     * used to reach the build output and now vanishes, and the test passes. The end of a test must fail on
+     * warnings the test did not assert (and clear) itself.
+     */
+    @Test
+    void unexpectedLibraryWarningsFailTheTest() {
+        System.getLogger("io.github.famfs").log(System.Logger.Level.WARNING, "a warning no test expected");
+        io.github.famfs.testing.LibraryWarnings end = new io.github.famfs.testing.LibraryWarnings();
+        assertThrows(AssertionError.class, () -> end.afterEach(null),
+                "a test that logged an unexpected library warning ended cleanly; the warning is lost");
+    }
 }
