@@ -217,9 +217,28 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
     }
 
+    /**
+     * The famfs open in this JVM on {@code device} by any name (a hard link, another path): the file whose key
+     * (device and inode) is {@code device}'s; null for none.
+     */
+    FamfsFileSystem openOn(Path device) throws IOException {
+        Object key = java.nio.file.Files.readAttributes(device, BasicFileAttributes.class).fileKey();
+        for (FamfsFileSystem fs : open.values()) {
+            try {
+                if (key != null ? key.equals(java.nio.file.Files.readAttributes(fs.devicePath(),
+                        BasicFileAttributes.class).fileKey()) : fs.devicePath().equals(device.toRealPath())) {
+                    return fs;
+                }
+            } catch (IOException gone) {
+                // its device path is gone (renamed, removed): another file
+            }
+        }
+        return null;
+    }
+
     private FamfsFileSystem register(DeviceInfo info, Environment env) throws IOException {
         synchronized (open) {
-            if (open.containsKey(info.realPath())) {
+            if (open.containsKey(info.realPath()) || openOn(info.realPath()) != null) {
                 throw new FileSystemAlreadyExistsException("famfs:" + info.realPath());
             }
             FamfsFileSystem fs = FamfsFileSystem.open(this, info, env);
