@@ -131,7 +131,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     /**
      * Splits a famfs URI at the first raw {@code !/} (a {@code !} in the device's name is {@code %21}), then
-     * decodes each side: the device is taken literally, whatever characters its name holds.
+     * decodes each side: the device is taken literally, whatever characters its name holds. The URL form (see
+     * {@link FamfsURLStreamHandlerProvider}), whose first segment is the whole device path encoded ({@code
+     * /%2F...}: a raw device path never starts so, its '%' being %25), splits at the end of that segment.
      */
     private static Target parse(URI uri) {
         if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
@@ -142,6 +144,11 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
                 || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("famfs URI " + uri + " must be famfs:/absolute/device/path"
                     + " (optionally followed by !/path/in/famfs; a '!' in the device path is written %21)");
+        }
+        if (raw.regionMatches(true, 0, FamfsURLStreamHandlerProvider.URL_DEVICE_START, 0, 4)) {
+            int slash = raw.indexOf('/', 1);
+            String dev = raw.substring(1, slash < 0 ? raw.length() : slash);
+            return new Target(Path.of(decode(dev)), slash < 0 ? "/" : decode(raw.substring(slash)));
         }
         int bang = separator(raw);
         if (bang < 0) {
