@@ -37,12 +37,7 @@ public final class FamfsDevices {
         if (!Files.exists(device)) {
             throw new NoSuchFileException(device.toString(), null, "no such device or image file");
         }
-        DeviceInfo info;
-        try {
-            info = DeviceInfo.probe(device);
-        } catch (DeviceInfo.NotADeviceException e) {
-            throw (FileSystemException) new FileSystemException(device.toString(), null, e.getMessage()).initCause(e);
-        }
+        DeviceInfo info = probe(device);
         if (info.size() < Layout.SUPERBLOCK_SIZE) {
             throw new FileSystemException(device.toString(), null, "holds " + info.size() + " bytes, too few to hold"
                     + " a famfs (its superblock alone takes " + Layout.SUPERBLOCK_SIZE + "): there is no famfs to"
@@ -67,6 +62,19 @@ public final class FamfsDevices {
             } finally {
                 d.release();
             }
+        }
+    }
+
+    /**
+     * {@link DeviceInfo#probe}, with what is not a DAX device or image file (a directory, a fifo, a block device)
+     * a FileSystemException naming it: the library's exception for it is of a package the module does not
+     * export, and must not reach callers.
+     */
+    static DeviceInfo probe(Path device) throws IOException {
+        try {
+            return DeviceInfo.probe(device);
+        } catch (DeviceInfo.NotADeviceException e) {
+            throw (FileSystemException) new FileSystemException(device.toString(), null, e.getMessage()).initCause(e);
         }
     }
 }

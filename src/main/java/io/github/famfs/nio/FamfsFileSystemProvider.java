@@ -177,7 +177,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         Environment e = Environment.parse(env);
         Formatting.MadeImage made = e.create() ? Formatting.createImageIfAbsent(t.device(), e) : null;
         try {
-            return register(DeviceInfo.probe(t.device()), e);
+            return register(FamfsDevices.probe(t.device()), e);
         } catch (IOException | RuntimeException | Error x) {
             if (made != null) {
                 made.undo(x);
