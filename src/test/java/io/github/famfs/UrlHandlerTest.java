@@ -116,6 +116,11 @@ class UrlHandlerTest {
             }
             Path classes = fs.getPath("/classes/p");
             Files.createDirectories(classes);
+            // a directory's URI ends with '/', as the default provider's, and names the same path again
+            assertTrue(classes.toUri().toString().endsWith("/p/"), classes.toUri().toString());
+            assertEquals(classes, Path.of(classes.toUri()));
+            assertEquals(classes, Path.of(classes.toUri().toURL().toURI()));
+            assertEquals(fs.getPath("/"), Path.of(fs.getPath("/").toUri().toURL().toURI()));
             Files.write(classes.resolve("greeting.txt"), GREETING.getBytes(StandardCharsets.UTF_8));
             try (URLClassLoader dirLoader = new URLClassLoader(new URL[] {fs.getPath("/classes").toUri().toURL()}, null)) {
                 try (InputStream in = dirLoader.getResourceAsStream("p/greeting.txt")) {
