@@ -39,6 +39,10 @@ class DevicesTest {
                 "no other byte changed");
         assertThrows(NotFamfsException.class,
                 () -> FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of()));
+        // killed already: no famfs superblock left, so a second kill is refused and writes nothing
+        FileSystemException again = assertThrows(FileSystemException.class, () -> FamfsDevices.kill(img));
+        assertTrue(again.getMessage().contains("holds no famfs superblock"), again.getMessage());
+        assertArrayEquals(after, Files.readAllBytes(img));
         assertThrows(NoSuchFileException.class, () -> FamfsDevices.kill(tmp.resolve("absent.img")));
         Path tiny = Files.write(tmp.resolve("tiny.img"), new byte[100]);
         FileSystemException small = assertThrows(FileSystemException.class, () -> FamfsDevices.kill(tiny));

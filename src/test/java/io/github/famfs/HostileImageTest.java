@@ -283,6 +283,9 @@ class HostileImageTest {
         IOException e = assertThrows(IOException.class,
                 () -> FileSystems.newFileSystem(URI.create("famfs:" + tmp), Map.of()));
         assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+        // an exception callers can name: the library's own is of a package the module does not export
+        assertEquals(java.nio.file.FileSystemException.class, e.getClass());
+        assertEquals(tmp.toString(), ((java.nio.file.FileSystemException) e).getFile());
         Path fifo = tmp.resolve("fifo");
         Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertEquals(0, p.waitFor());

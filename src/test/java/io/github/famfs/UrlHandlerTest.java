@@ -79,8 +79,21 @@ class UrlHandlerTest {
             Path stored = fs.getPath("/lib/hello!.jar");
             Files.write(stored, jar);
             URL url = stored.toUri().toURL();
-            assertEquals("famfs:" + img.toString().replace("!", "%21") + "!%2Flib/hello%21.jar", url.toString());
+            // the device path as one encoded segment, then the path in famfs: no "!/" for jar: to split at
+            assertEquals("famfs:/" + img.toString().replace("/", "%2F").replace("!", "%21") + "/lib/hello%21.jar",
+                    url.toString());
             assertEquals(stored, Path.of(url.toURI()), "the URL names the same file");
+            // the older URL form (separator "!%2F") and the URI form are read, and rewritten to the URL form
+            URL old = new URL("famfs:" + img.toString().replace("!", "%21") + "!%2Flib/hello%21.jar");
+            assertEquals(url.toString(), old.toString());
+            assertEquals(stored, Path.of(URI.create("famfs:" + img.toString().replace("!", "%21")
+                    + "!%2Flib/hello%21.jar")));
+            assertEquals(url.toString(), stored.toUri().toURL().toString());
+            // a relative URL resolves in the device; one that climbs above its root names no open famfs
+            assertEquals(fs.getPath("/lib/other.jar"), Path.of(new URL(url, "other.jar").toURI()));
+            assertEquals(fs.getPath("/x"), Path.of(new URL(url, "../x").toURI()));
+            URL above = new URL(url, "../../x");
+            assertThrows(java.io.IOException.class, () -> above.openStream().close(), above.toString());
             assertEquals(stored, Path.of(stored.toUri()));
             try (InputStream in = url.openStream()) {
                 assertArrayEquals(jar, in.readAllBytes());
@@ -103,9 +116,13 @@ class UrlHandlerTest {
             }
             Path classes = fs.getPath("/classes/p");
             Files.createDirectories(classes);
+            // a directory's URI ends with '/', as the default provider's, and names the same path again
+            assertTrue(classes.toUri().toString().endsWith("/p/"), classes.toUri().toString());
+            assertEquals(classes, Path.of(classes.toUri()));
+            assertEquals(classes, Path.of(classes.toUri().toURL().toURI()));
+            assertEquals(fs.getPath("/"), Path.of(fs.getPath("/").toUri().toURL().toURI()));
             Files.write(classes.resolve("greeting.txt"), GREETING.getBytes(StandardCharsets.UTF_8));
-            try (URLClassLoader dirLoader = new URLClassLoader(new URL[] {new URL(fs.getPath("/classes").toUri().toURL() + "/")},
-                    null)) {
+            try (URLClassLoader dirLoader = new URLClassLoader(new URL[] {fs.getPath("/classes").toUri().toURL()}, null)) {
                 try (InputStream in = dirLoader.getResourceAsStream("p/greeting.txt")) {
                     assertEquals(GREETING, new String(in.readAllBytes(), StandardCharsets.UTF_8), "directory URL");
                 }

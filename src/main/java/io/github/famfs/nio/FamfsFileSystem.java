@@ -537,8 +537,22 @@ public final class FamfsFileSystem extends FileSystem {
         }
     }
 
+    /**
+     * The URI of {@code absolute}; as the JDK's default provider, with a trailing '/' when it is an existing
+     * directory (looked up now; a closed file system, or a path that cannot be looked up, gets none).
+     */
     URI toUri(FamfsPath absolute) {
-        return FamfsFileSystemProvider.uri(devicePath().toString(), absolute.toString());
+        String inner = absolute.toString();
+        if (!inner.endsWith("/")) {
+            try {
+                if (lookup(absolute) instanceof DirNode) {
+                    inner += "/";
+                }
+            } catch (IOException | RuntimeException notLookedUp) {
+                // no trailing '/': the URI still names the path
+            }
+        }
+        return FamfsFileSystemProvider.uri(devicePath().toString(), inner);
     }
 
     // ---- the master's operations

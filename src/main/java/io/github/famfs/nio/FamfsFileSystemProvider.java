@@ -131,7 +131,9 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
 
     /**
      * Splits a famfs URI at the first raw {@code !/} (a {@code !} in the device's name is {@code %21}), then
-     * decodes each side: the device is taken literally, whatever characters its name holds.
+     * decodes each side: the device is taken literally, whatever characters its name holds. The URL form (see
+     * {@link FamfsURLStreamHandlerProvider}), whose first segment is the whole device path encoded ({@code
+     * /%2F...}: a raw device path never starts so, its '%' being %25), splits at the end of that segment.
      */
     private static Target parse(URI uri) {
         if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
@@ -142,6 +144,11 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
                 || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("famfs URI " + uri + " must be famfs:/absolute/device/path"
                     + " (optionally followed by !/path/in/famfs; a '!' in the device path is written %21)");
+        }
+        if (raw.regionMatches(true, 0, FamfsURLStreamHandlerProvider.URL_DEVICE_START, 0, 4)) {
+            int slash = raw.indexOf('/', 1);
+            String dev = raw.substring(1, slash < 0 ? raw.length() : slash);
+            return new Target(Path.of(decode(dev)), slash < 0 ? "/" : decode(raw.substring(slash)));
         }
         int bang = separator(raw);
         if (bang < 0) {
@@ -170,7 +177,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         Environment e = Environment.parse(env);
         Formatting.MadeImage made = e.create() ? Formatting.createImageIfAbsent(t.device(), e) : null;
         try {
-            return register(DeviceInfo.probe(t.device()), e);
+            return register(FamfsDevices.probe(t.device()), e);
         } catch (IOException | RuntimeException | Error x) {
             if (made != null) {
                 made.undo(x);
@@ -217,9 +224,28 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         }
     }
 
+    /**
+     * The famfs open in this JVM on {@code device} by any name (a hard link, another path): the file whose key
+     * (device and inode) is {@code device}'s; null for none.
+     */
+    FamfsFileSystem openOn(Path device) throws IOException {
+        Object key = java.nio.file.Files.readAttributes(device, BasicFileAttributes.class).fileKey();
+        for (FamfsFileSystem fs : open.values()) {
+            try {
+                if (key != null ? key.equals(java.nio.file.Files.readAttributes(fs.devicePath(),
+                        BasicFileAttributes.class).fileKey()) : fs.devicePath().equals(device.toRealPath())) {
+                    return fs;
+                }
+            } catch (IOException gone) {
+                // its device path is gone (renamed, removed): another file
+            }
+        }
+        return null;
+    }
+
     private FamfsFileSystem register(DeviceInfo info, Environment env) throws IOException {
         synchronized (open) {
-            if (open.containsKey(info.realPath())) {
+            if (open.containsKey(info.realPath()) || openOn(info.realPath()) != null) {
                 throw new FileSystemAlreadyExistsException("famfs:" + info.realPath());
             }
             FamfsFileSystem fs = FamfsFileSystem.open(this, info, env);

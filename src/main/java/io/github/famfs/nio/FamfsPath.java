@@ -331,7 +331,8 @@ public final class FamfsPath implements Path {
     }
 
     /**
-     * {@code famfs:<device>!<absolute path>}, percent-encoded where URIs need it. Not normalised, as the JDK's:
+     * {@code famfs:<device>!<absolute path>}, percent-encoded where URIs need it, with a trailing '/' when the
+     * path is an existing directory (as the JDK's default provider writes it). Not normalised, as the JDK's:
      * {@code /file/..} names no file, and neither does its URI ({@code Path.of(p.toUri())} equals
      * {@code p.toAbsolutePath()}).
      */

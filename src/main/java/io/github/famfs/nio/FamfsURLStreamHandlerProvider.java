@@ -25,16 +25,26 @@ import java.nio.file.attribute.BasicFileAttributes;
  * IOException that says so.
  *
  * <p>URL form: {@code jar:} URLs (hence URLClassLoader) and zipfs's {@code jar:} URIs split at the first
- * {@code "!/"}, which in a famfs URI separates the device from the path inside it. So a famfs URL writes that
- * separator {@code "!%2F"} (and a '!' inside the famfs path {@code %21}): {@code famfs:/images/a.img!%2Flib/x.jar}.
- * Both forms name the same file for {@code Path.of(URI)}, and {@code "jar:" + url + "!/entry"} nests correctly.
+ * {@code "!/"}, which in a famfs URI separates the device from the path inside it; and URLClassLoader, like
+ * {@code new URL(base, "name")}, needs the path inside famfs to be the '/'-hierarchical part of the URL path. So a
+ * famfs URL writes the whole device path as its first segment, percent-encoded ('/' as {@code %2F}, '!' as
+ * {@code %21}), followed by the path inside famfs (a '!' in it as {@code %21}):
+ * {@code famfs:/%2Fimages%2Fa.img/lib/x.jar}, and the root {@code famfs:/%2Fimages%2Fa.img/}. It holds no
+ * {@code "!/"}, so {@code "jar:" + url + "!/entry"} nests correctly; a relative URL resolves inside the device
+ * (one that climbs above its root with {@code ".."} names another device, as a {@code file:} URL leaves its
+ * directory); the URL of a directory ends with '/' as {@code Path.toUri} writes it, so a
+ * URLClassLoader over it reads it as a directory. {@code Path.of(URI)} accepts this form, the URI form
+ * ({@code famfs:/images/a.img!/lib/x.jar}) and the older URL form ({@code famfs:/images/a.img!%2Flib/x.jar}), and
+ * URLs given in the older forms are rewritten to this one.
+ * 
  * Registered as a service (META-INF/services and the module's {@code provides}); the JDK finds URL handler
  * providers through the system class loader only.
  */
 public final class FamfsURLStreamHandlerProvider extends URLStreamHandlerProvider {
-    /** The separator of a famfs URI, and how a famfs URL writes it. */
+    /** The separator of a famfs URI. */
     static final String SEPARATOR = "!/";
-    static final String URL_SEPARATOR = "!%2F";
+    /** How the raw path of a famfs URL starts: its first segment is the device's absolute path, encoded. */
+    static final String URL_DEVICE_START = "/%2F";
 
     /** The provider the JDK's ServiceLoader makes. */
     public FamfsURLStreamHandlerProvider() {}
@@ -44,13 +54,24 @@ public final class FamfsURLStreamHandlerProvider extends URLStreamHandlerProvide
         return FamfsFileSystemProvider.SCHEME.equalsIgnoreCase(protocol) ? new Handler() : null;
     }
 
-    /** {@code path} (a raw famfs URI path) with no "!/" left: the separator as "!%2F", any later '!' as %21. */
-    static String nestable(String path) {
-        int bang = path.indexOf(SEPARATOR);
-        if (bang < 0) {
-            return path;
+    /**
+     * {@code path} (the raw path of a famfs URI or URL, in any form) in the URL form: the device path encoded as
+     * one segment, then the path inside famfs with any '!' as %21; no "!/" is left.
+     */
+    static String urlPath(String path) {
+        if (path.regionMatches(true, 0, URL_DEVICE_START, 0, URL_DEVICE_START.length())) {
+            int slash = path.indexOf('/', 1);
+            return slash < 0 ? path + "/" : path.substring(0, slash) + path.substring(slash).replace("!", "%21");
         }
-        return path.substring(0, bang) + URL_SEPARATOR + path.substring(bang + 2).replace("!", "%21");
+        int bang = path.indexOf('!');
+        while (bang >= 0 && !path.startsWith("/", bang + 1) && !path.regionMatches(true, bang + 1, "%2F", 0, 3)) {
+            bang = path.indexOf('!', bang + 1);
+        }
+        String device = bang < 0 ? (path.endsWith("!") ? path.substring(0, path.length() - 1) : path)
+                : path.substring(0, bang);
+        String inner = bang < 0 ? "/" : path.startsWith("/", bang + 1) ? path.substring(bang + 1)
+                : "/" + path.substring(bang + 4);
+        return "/" + device.replace("/", "%2F").replace("!", "%21") + inner.replace("!", "%21");
     }
 
     private static final class Handler extends URLStreamHandler {
@@ -60,7 +81,7 @@ public final class FamfsURLStreamHandlerProvider extends URLStreamHandlerProvide
             if (u.getHost() != null && !u.getHost().isEmpty() || u.getPort() != -1) {
                 throw new IllegalArgumentException("a famfs URL names no host: " + spec);
             }
-            setURL(u, u.getProtocol(), null, -1, null, null, nestable(u.getPath()), u.getQuery(), u.getRef());
+            setURL(u, u.getProtocol(), null, -1, null, null, urlPath(u.getPath()), u.getQuery(), u.getRef());
         }
 
         @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.testing.LibraryWarnings;
 import io.github.famfs.testing.ReferenceImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -401,19 +402,24 @@ class FamfsCliTest {
         assertEquals(2, r.status(), r::toString);
         assertTrue(r.out().contains("ALLOCATION COLLISIONS"), r::toString);
         assertTrue(r.out().contains("NOT clean"), r::toString);
+        // the library warns of the replay problems of a damaged device it opens (the CLI runs in this JVM)
+        assertTrue(LibraryWarnings.expect(overlap + ": ").stream().anyMatch(w -> w.contains("cross-linked")));
         // other damage (bad entries, invalid maps) exits 128, so that 'famfs fsck && ...' stops on it
         Path badCrc = ReferenceImages.buildCorrupt("corrupt-entry-crc", tmp);
         CliRunner.Result b = famfs("fsck", badCrc.toString());
         assertEquals(FsckCommand.DAMAGED, b.status(), b::toString);
         assertTrue(b.out().contains("1 bad log entries") && b.out().contains("NOT clean"), b::toString);
+        assertTrue(LibraryWarnings.expect(badCrc + ": ").stream().anyMatch(w -> w.contains("CRC mismatch")));
         Path pastEnd = ReferenceImages.buildCorrupt("corrupt-extent-past-end", tmp);
         CliRunner.Result p = famfs("fsck", pastEnd.toString());
         assertEquals(FsckCommand.DAMAGED, p.status(), p::toString);
         assertTrue(p.out().contains("invalid file maps") && p.out().contains("past the end of the device"),
                 p::toString);
+        LibraryWarnings.expect(pastEnd + ": 1 replay problem(s)");
         CliRunner.Result ls = famfs("ls", "-l", pastEnd + ":/a/b");
         assertTrue(ls.out().contains("INVALID MAP"), ls::toString);
         assertTrue(ls.err().contains("replay problem(s)") && ls.err().lines().count() == 1, ls::toString);
+        LibraryWarnings.expect(pastEnd + ": ");
         famfs("fsck", tmp.resolve("absent.img").toString()).fails(FsckCommand.CANNOT_CHECK, "no such famfs device");
     }
 

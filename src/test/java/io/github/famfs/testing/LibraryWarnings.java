@@ -13,9 +13,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Captures the library's log (the "io.github.famfs" System.Logger, which goes to java.util.logging) during every
- * test instead of printing it: a test that expects a warning asserts it with {@link #messages()}; none reaches
- * the build output. Registered for every test class by JUnit's extension auto-detection (see
- * src/test/resources/META-INF/services), like {@link SkipReporter}.
+ * test instead of printing it, and fails the test at its end when a warning is left that the test did not expect:
+ * a test that expects a warning asserts it ({@link #messages()}, {@link #containing(String)}, {@link
+ * #assertReplayProblemsWarned}) and then forgets it ({@link #clear()}, {@link #expect(String)}); what is left at
+ * the end is a warning no test expected, and a failure, not a line lost in the build output. Registered for
+ * every test class by JUnit's extension auto-detection (see src/test/resources/META-INF/services), like {@link
+ * SkipReporter}.
  */
 public final class LibraryWarnings implements BeforeEachCallback, AfterEachCallback {
     private static final Logger LIBRARY = Logger.getLogger("io.github.famfs");
@@ -45,11 +48,31 @@ public final class LibraryWarnings implements BeforeEachCallback, AfterEachCallb
         LIBRARY.addHandler(HANDLER);
     }
 
+    /** Fails with the warnings the test left, that is logged and neither asserted nor cleared. */
     @Override
     public void afterEach(ExtensionContext context) {
         LIBRARY.removeHandler(HANDLER);
         LIBRARY.setUseParentHandlers(true);
+        List<String> left = messages();
         clear();
+        if (!left.isEmpty()) {
+            throw new AssertionError("the library logged " + left.size() + " warning(s) the test did not expect"
+                    + " (assert them, then LibraryWarnings.clear()): " + left);
+        }
+    }
+
+    /**
+     * Asserts that a warning containing {@code text} was logged, and forgets every warning that contains it;
+     * returns those warnings (for more asserts).
+     */
+    public static List<String> expect(String text) {
+        List<String> found = containing(text);
+        org.junit.jupiter.api.Assertions.assertFalse(found.isEmpty(), "no library warning contains \"" + text
+                + "\": " + messages());
+        synchronized (CAPTURED) {
+            CAPTURED.removeIf(m -> m.contains(text));
+        }
+        return found;
     }
 
     /** The warnings the library logged in this test so far, formatted, oldest first. */
