@@ -35,13 +35,22 @@ public enum Advice {
             return false;
         }
         long base = Native.address(buffer);
-        if (base == 0) {
+        return base != 0 && apply(base + offset, length);
+    }
+
+    /**
+     * Gives this advice for memory {@code [address, address+length)} (mapped by famfs or the JDK), widened to whole
+     * pages.
+     *
+     * @return whether the kernel took it
+     */
+    public boolean apply(long address, long length) {
+        if (length <= 0) {
             return false;
         }
-        long start = base + offset;
-        long pageStart = start - Math.floorMod(start, AddressSpace.PAGE);
+        long pageStart = address - Math.floorMod(address, AddressSpace.PAGE);
         try {
-            return Native.libc().madvise(pageStart, start + length - pageStart, value) == 0;
+            return Native.libc().madvise(pageStart, address + length - pageStart, value) == 0;
         } catch (IOException e) {
             return false;
         }

@@ -113,14 +113,4 @@ public final class ImageMapping {
     public static long addressOf(ByteBuffer buffer) {
         return Native.address(buffer);
     }
-
-    /** madvise(MADV_WILLNEED) of {@code [address, address+length)}, widened to whole pages; advice only. */
-    public static void willNeed(long address, long length) {
-        long start = address & -AddressSpace.PAGE;
-        try {
-            Native.libc().madvise(start, address + length - start, LibcCalls.MADV_WILLNEED);
-        } catch (IOException ignored) {
-            // advice only
-        }
-    }
 }

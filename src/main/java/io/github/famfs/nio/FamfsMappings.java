@@ -1,6 +1,5 @@
 package io.github.famfs.nio;
 
-import io.github.famfs.memory.ImageMapping;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -40,7 +39,7 @@ public final class FamfsMappings {
             return;
         }
         buffer.load();
-        ImageMapping.willNeed(ImageMapping.addressOf(buffer), buffer.capacity());
+        io.github.famfs.memory.Advice.WILLNEED.apply(buffer, 0, buffer.capacity());
         touch(buffer);
     }
 

@@ -62,7 +62,7 @@ public final class FamfsSegments {
             segment.load();
             return;
         }
-        ImageMapping.willNeed(segment.address(), segment.byteSize());
+        io.github.famfs.memory.Advice.WILLNEED.apply(segment.address(), segment.byteSize());
         long sum = 0;
         for (long at = 0; at < segment.byteSize(); at += 4096) {
             sum += segment.get(ValueLayout.JAVA_BYTE, at);
