@@ -68,17 +68,32 @@ final class ChildTable {
         return (Node) SLOT.getAcquire(slots, i);
     }
 
-    /** The child named by UTF-8 bytes {@code name[off, off+len)}, or null. */
+    /**
+     * The child named by UTF-8 bytes {@code name[off, off+len)}, or null.
+     *
+     * <p>The slot where the probe stopped is read again, and what is there now is checked against the name: a
+     * probe that stopped at an empty slot may find it filled by then, by a concurrent add of another name (replay
+     * of a master's publish, or a refresh, while lookups run without a lock). Returning that node made a name
+     * that was never made look present: CREATE_NEW failed with FileAlreadyExistsException, and a read could open
+     * another file. A node found with the name stays in its slot (nothing moves within a table), so a hit is read
+     * back unchanged.
+     */
     Node get(byte[] name, int off, int len) {
-        return (Node) SLOT.getAcquire(slots, (int) locate(name, off, len));
+        Node n = (Node) SLOT.getAcquire(slots, (int) locate(name, off, len));
+        return n != null && n.nameEquals(name, off, len) ? n : null;
     }
 
-    /** The child named {@code name}, or null. */
+    /** The child named {@code name}, or null (see {@link #get(byte[], int, int)} for why the slot is checked). */
     Node get(String name) {
-        if (!isAscii(name) && hasLoneSurrogate(name)) {
-            return null; // no UTF-8 form (getBytes would make a lone surrogate '?'): no stored name is it
+        if (!isAscii(name)) {
+            if (hasLoneSurrogate(name)) {
+                return null; // no UTF-8 form (getBytes would make a lone surrogate '?'): no stored name is it
+            }
+            byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return get(utf8, 0, utf8.length);
         }
-        return (Node) SLOT.getAcquire(slots, (int) locate(name));
+        Node n = (Node) SLOT.getAcquire(slots, (int) locate(name));
+        return n != null && n.nameEquals(name) ? n : null;
     }
 
     /**
