@@ -50,7 +50,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       and is refused every write;
  *   <li>the host extracts the device from the backing file (byte 2 MiB on) and reads it with the provider;
  *   <li>the host makes the superblock claim a bigger device than sysfs says and adds files past the real end; a
- *       guest gets a problem report naming both sizes and refusals, never a SIGBUS.
+ *       guest gets a problem report naming both sizes and refusals, never a SIGBUS;
+ *   <li>two guests at once: a pcq queue, the master (JDK 25) producing, a client (JDK 17) consuming and checking
+ *       every message, with software and then hardware coherence ({@link PcqGuest}).
  * </ol>
  * Every traced guest's system calls on the device are checked ({@link StraceReport}). The suite skips, saying
  * why, only when no guest can be booted at all (no VM scripts, no qemu, setup.sh not run, a guest that does not
