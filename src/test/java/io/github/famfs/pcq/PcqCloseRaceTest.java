@@ -1,7 +1,9 @@
 package io.github.famfs.pcq;
 
+import static io.github.famfs.pcq.PcqLayout.C_CONSUMER_INDEX;
 import static io.github.famfs.pcq.PcqLayout.C_NEXT_SEQ;
 import static io.github.famfs.pcq.PcqLayout.P_NEXT_SEQ;
+import static io.github.famfs.pcq.PcqLayout.P_PRODUCER_INDEX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ClosedFileSystemException, and no put or get changes the queue after close returned (read through a mapping
  * made before the close, which stays valid, and again from the image reopened).
  */
+@Timeout(600) // a close that waits for ever on a waiting put or take fails here rather than hanging the build
 class PcqCloseRaceTest {
     private static final int ROUNDS = 30;
     @TempDir
@@ -62,6 +66,76 @@ class PcqCloseRaceTest {
             m.order(ByteOrder.LITTLE_ENDIAN);
             return m;
         }
+    }
+
+    /**
+     * Puts and takes of 4 MiB messages (each fills, CRCs and copies 4 MiB: milliseconds) racing close, so that
+     * close nearly always begins in the middle of one: close must wait for it, so nothing in either header moves
+     * once close returned (a put that only checked for a closed file system first wrote its bucket and
+     * producer_index after close had returned).
+     */
+    @Test
+    void aPutOrTakeInProgressEndsBeforeCloseReturns() throws Exception {
+        Random random = new Random(7);
+        // on tmpfs where there is one: the close's msync of the image is then quick, shorter than a put
+        Path shm = Path.of("/dev/shm");
+        Path dir = java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)
+                ? java.nio.file.Files.createTempDirectory(shm, "pcq-close-") : tmp;
+        try {
+            for (int round = 0; round < 6; round++) {
+                bigRound(dir.resolve("big" + round + ".img"), random, round);
+            }
+        } finally {
+            if (!dir.equals(tmp)) {
+                try (var files = java.nio.file.Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+                java.nio.file.Files.delete(dir);
+            }
+        }
+    }
+
+    private static void bigRound(Path img, Random random, int round) throws Exception {
+        FileSystem fs = PcqTest.fresh(img, "hardware");
+        Path q = fs.getPath("/q");
+        PcqQueue.create(q, 4, 4 << 20);
+        MappedByteBuffer producerFile = observe(q);
+        MappedByteBuffer consumerFile = observe(PcqQueue.consumerPath(q));
+        PcqQueue prod = PcqQueue.open(q, PcqQueue.Role.PRODUCER);
+        PcqQueue cons = PcqQueue.open(q, PcqQueue.Role.CONSUMER);
+        ByteBuffer payload = ByteBuffer.allocate(prod.payloadSize());
+        ByteBuffer dst = ByteBuffer.allocate(prod.payloadSize());
+        AtomicLong puts = new AtomicLong();
+        AtomicLong takes = new AtomicLong();
+        AtomicReference<Throwable> putEnd = new AtomicReference<>();
+        AtomicReference<Throwable> takeEnd = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(2);
+        Thread p = loop("big-put", () -> prod.put(payload.clear()), puts, putEnd, started);
+        Thread c = loop("big-take", () -> cons.take(dst.clear()), takes, takeEnd, started);
+        while (puts.get() < 2) {
+            Thread.onSpinWait();
+        }
+        Thread.sleep(random.nextInt(5));
+        fs.close();
+        long[] atClose = {producerFile.getLong(P_NEXT_SEQ), producerFile.getLong(P_PRODUCER_INDEX),
+            consumerFile.getLong(C_NEXT_SEQ), consumerFile.getLong(C_CONSUMER_INDEX)};
+        p.join(60_000);
+        c.join(60_000);
+        assertTrue(!p.isAlive() && !c.isAlive(), "a put or take did not end after close");
+        long[] after = {producerFile.getLong(P_NEXT_SEQ), producerFile.getLong(P_PRODUCER_INDEX),
+            consumerFile.getLong(C_NEXT_SEQ), consumerFile.getLong(C_CONSUMER_INDEX)};
+        assertEquals(java.util.Arrays.toString(atClose), java.util.Arrays.toString(after),
+                "next_seq, producer_index, consumer next_seq, consumer_index when close returned, and later");
+        assertEquals(puts.get(), atClose[0], "puts that returned, and next_seq on the media");
+        assertEquals(takes.get(), atClose[2], "takes that returned, and the consumer's next_seq");
+        for (Throwable e : List.of(putEnd.get(), takeEnd.get())) {
+            assertTrue(e instanceof PcqException && e.getCause() instanceof ClosedFileSystemException,
+                    "round " + round + ": " + e);
+        }
+        prod.close();
+        cons.close();
     }
 
     @Test
