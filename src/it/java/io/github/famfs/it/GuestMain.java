@@ -46,6 +46,8 @@ import java.util.concurrent.Callable;
  * GuestMain live-master  pace=MS  publish the live files one by one
  * GuestMain live-client  wait=S   follow the live files with a WatchService, reading each as it is reported; refusals
  * GuestMain crafted      claimed=BYTES  open a device whose superblock claims BYTES (patched from the host)
+ * GuestMain pcq-consumer n= buckets= size= rtt= modes= wait=S   consume and check pcq messages (see PcqGuest)
+ * GuestMain pcq-producer (the same)   create the queues and produce
  * </pre>
  */
 public final class GuestMain {
@@ -72,7 +74,8 @@ public final class GuestMain {
 
     public static void main(String[] argv) {
         if (argv.length < 1) {
-            System.err.println("usage: GuestMain master|jdk17|live-master|live-client|crafted [key=value...]");
+            System.err.println("usage: GuestMain master|jdk17|live-master|live-client|crafted|pcq-producer"
+                    + "|pcq-consumer [key=value...]");
             System.exit(2);
         }
         Map<String, String> args = new HashMap<>();
@@ -98,6 +101,15 @@ public final class GuestMain {
             case "live-master" -> liveMaster();
             case "live-client" -> liveClient();
             case "crafted" -> crafted();
+            case "pcq-producer", "pcq-consumer" -> {
+                PcqGuest q = new PcqGuest(checks, this::open, args);
+                q.watchdog();
+                if (scenario.equals("pcq-producer")) {
+                    q.producer();
+                } else {
+                    q.consumer();
+                }
+            }
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }

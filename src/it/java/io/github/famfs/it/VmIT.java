@@ -50,7 +50,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       and is refused every write;
  *   <li>the host extracts the device from the backing file (byte 2 MiB on) and reads it with the provider;
  *   <li>the host makes the superblock claim a bigger device than sysfs says and adds files past the real end; a
- *       guest gets a problem report naming both sizes and refusals, never a SIGBUS.
+ *       guest gets a problem report naming both sizes and refusals, never a SIGBUS;
+ *   <li>two guests at once: a pcq queue, the master (JDK 25) producing, a client (JDK 17) consuming and checking
+ *       every message, with software and then hardware coherence ({@link PcqGuest}).
  * </ol>
  * Every traced guest's system calls on the device are checked ({@link StraceReport}). The suite skips, saying
  * why, only when no guest can be booted at all (no VM scripts, no qemu, setup.sh not run, a guest that does not
@@ -316,10 +318,14 @@ class VmIT {
             clientRequired.add("live-read:" + c.path());
         }
         clientRequired.addAll(readChecks(Corpus.all(), false));
+        assertBoth(() -> assertGuest(master, mrc, "live-master", true, false, masterRequired),
+                () -> assertGuest(client, crc, "live-client", true, true, clientRequired));
+    }
+
+    /** Runs both guests' assertions, then fails with every failure (one guest's does not hide the other's). */
+    private static void assertBoth(Runnable first, Runnable second) {
         List<String> failures = new ArrayList<>();
-        for (Runnable check : List.<Runnable>of(
-                () -> assertGuest(master, mrc, "live-master", true, false, masterRequired),
-                () -> assertGuest(client, crc, "live-client", true, true, clientRequired))) {
+        for (Runnable check : List.of(first, second)) {
             try {
                 check.run();
             } catch (AssertionError e) {
@@ -462,4 +468,50 @@ class VmIT {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    /**
+     * Issue 10's queue between hosts: guest B (JDK 17, a client with clientWrites, system UUID B) opens the device
+     * and says so; the host then starts guest A (JDK 25, the master, system UUID A), which creates pcq queues and
+     * produces into them while B consumes and checks every message, once with coherence=software (the native
+     * helper's instructions in both guests) and once with coherence=hardware. See {@link PcqGuest}.
+     */
+    @Test
+    @Order(6)
+    void aQueueBetweenTwoGuestsCarriesEveryMessage() throws Exception {
+        requireGuests();
+        long t0 = System.nanoTime();
+        List<String> queue = List.of("n=" + PCQ_MESSAGES, "buckets=8", "size=256", "rtt=300",
+                "modes=software,hardware", "wait=240");
+        GuestRun.Marker ready = new GuestRun.Marker(PcqGuest.READY);
+        List<String> consumerArgs = new ArrayList<>(List.of("pcq-consumer"));
+        consumerArgs.addAll(queue);
+        GuestRun consumer = startJava("pcq-consumer-jdk17", jdk17, true, consumerArgs, ready);
+        if (!ready.await(GUEST_TIMEOUT)) {
+            consumer.await(5);
+            fail("the consumer guest never opened the device:\n" + consumer.tail(40));
+        }
+        List<String> producerArgs = new ArrayList<>(List.of("pcq-producer"));
+        producerArgs.addAll(queue);
+        GuestRun producer = startJava("pcq-producer-jdk25", jdk25, true, producerArgs, null);
+        int prc = producer.await(GUEST_TIMEOUT + 30);
+        int crc = consumer.await(GUEST_TIMEOUT + 30);
+        List<String> producerRequired = new ArrayList<>();
+        List<String> consumerRequired = new ArrayList<>();
+        for (String mode : List.of("software", "hardware")) {
+            producerRequired.addAll(List.of("pcq-coherence-" + mode, "pcq-create-" + mode, "pcq-produce-" + mode,
+                    "pcq-rtt-" + mode));
+            consumerRequired.addAll(List.of("pcq-coherence-" + mode, "pcq-queue-seen-" + mode,
+                    "pcq-consume-" + mode, "pcq-echo-" + mode));
+        }
+        for (List<String> r : List.of(producerRequired, consumerRequired)) {
+            r.addAll(List.of("strace-no-io-on-device", "strace-mmaps-aligned", "strace-no-sigbus"));
+        }
+        System.out.printf("[pcq] two guests, %d messages per mode: step wall %d ms%n", PCQ_MESSAGES,
+                (System.nanoTime() - t0) / 1_000_000);
+        assertBoth(() -> assertGuest(producer, prc, "pcq-producer", true, false, producerRequired),
+                () -> assertGuest(consumer, crc, "pcq-consumer", true, false, consumerRequired));
+    }
+
+    /** Messages per coherence mode through the 8-bucket queue between the guests (many laps, some full waits). */
+    private static final int PCQ_MESSAGES = 4000;
 }

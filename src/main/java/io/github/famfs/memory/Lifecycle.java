@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * The one lifecycle of an open famfs device and the file system on it: every operation that touches the device
@@ -35,12 +36,35 @@ public final class Lifecycle {
     private final CountDownLatch closed = new CountDownLatch(1);
 
     /**
+     * How {@link #of} finds the lifecycle of an object of a layer above this one (nio's file systems): set once,
+     * by that layer, when its class is initialized (so before any of its objects exists).
+     */
+    private static volatile Function<Object, Lifecycle> lookup = o -> null;
+
+    /**
      * @param subject what is open (for messages)
      * @param release the last step of close, once nothing can touch the device: unmap and close the descriptor
      */
     public Lifecycle(Object subject, Runnable release) {
         this.subject = subject;
         this.release = release;
+    }
+
+    /**
+     * Internal, not API (this package is not exported): installs how {@link #of} finds the lifecycle of an object
+     * of the layer above (nio's {@code FamfsFileSystem} does, in its static initializer).
+     */
+    public static void lookup(Function<Object, Lifecycle> find) {
+        lookup = find;
+    }
+
+    /**
+     * Internal, not API: the lifecycle of {@code owner} (a famfs {@code FileSystem}), or null when it is not one.
+     * For the library's own packages above nio (pcq), whose operations on memory of a file system must hold an
+     * entry of its lifecycle as nio's own do, without nio exporting it.
+     */
+    public static Lifecycle of(Object owner) {
+        return owner == null ? null : lookup.apply(owner);
     }
 
     /** Begins an entry unless closing has begun; true when the caller must {@link #exit()}. */

@@ -80,6 +80,11 @@ public final class FamfsFileSystem extends FileSystem {
     private final boolean filesWritable;
     private final Refresher refresher;
 
+    static {
+        // the library's packages above nio (pcq) find a file system's lifecycle through memory's Lifecycle.of
+        Lifecycle.lookup(o -> o instanceof FamfsFileSystem fs ? fs.lifecycle : null);
+    }
+
     private FamfsFileSystem(FamfsFileSystemProvider provider, DeviceInfo info, Device device, Namespace namespace,
             ByteBuffer log, boolean master, boolean readOnly, FamfsMaster writer, InterleaveParams interleave,
             LogFollower follower, LiveOptions live) {

@@ -2,6 +2,8 @@ package io.github.famfs.pcq;
 
 import static io.github.famfs.pcq.PcqLayout.*;
 
+import io.github.famfs.memory.CacheLines;
+import io.github.famfs.memory.Lifecycle;
 import io.github.famfs.nio.FamfsCaches;
 import io.github.famfs.nio.FamfsOption;
 import io.github.famfs.nio.UnixAttributes;
@@ -42,10 +44,15 @@ import java.util.zip.CRC32;
  * <p>The queue's files are mapped through the file system's {@code FileChannel.map}. Producing or consuming
  * writes to the mapping, so the file system must be writable (the master, or a client opened for client writes).
  * A queue is {@link Closeable}; waiting calls end with {@link java.nio.channels.AsynchronousCloseException} when it
- * is closed by another thread, and with {@link InterruptedException} when their thread is interrupted. Once the
- * queue's file system is closed, every put and get (a waiting one too) fails with a {@link PcqException} whose
- * cause is a {@link java.nio.file.ClosedFileSystemException}, and the queue no longer writes the device (a put or
- * get that was past that check when the file system closed completes first).
+ * is closed by another thread, and with {@link InterruptedException} when their thread is interrupted.
+ *
+ * <p>Every put, get, drain and status is an operation of the queue's file system, as its channels' are: it holds
+ * an entry of the file system's lifecycle while it touches the queue's memory, so {@code FileSystem.close()} waits
+ * for the ones in progress to complete (they take microseconds) before it returns. A put or get waiting on a full or
+ * empty queue sees the close at its next turn and ends at once, so close never waits for the other host. From
+ * the moment close begins, every put, get, drain and status (a waiting one too) fails with a {@link PcqException}
+ * whose cause is a {@link java.nio.file.ClosedFileSystemException}, and the queue no longer reads or writes the
+ * device: no put completes after close returned.
  */
 public final class PcqQueue implements Closeable {
     /** What a handle does: its mappings are read-write only where it writes. */
@@ -64,6 +71,8 @@ public final class PcqQueue implements Closeable {
     public static final int CRC_RETRIES = 2;
 
     private final Path producerPath;
+    /** The lifecycle of the queue's file system: each operation holds an entry of it. */
+    private final Lifecycle lifecycle;
     private final Role role;
     private final ByteBuffer producer;
     private final ByteBuffer consumer;
@@ -86,6 +95,10 @@ public final class PcqQueue implements Closeable {
             throws PcqException {
         this.maintain = maintain;
         this.producerPath = producerPath;
+        this.lifecycle = Lifecycle.of(producerPath.getFileSystem());
+        if (lifecycle == null) {
+            throw new java.nio.file.ProviderMismatchException("not a famfs path: " + producerPath);
+        }
         this.role = role;
         this.producer = producer;
         this.consumer = consumer;
@@ -248,19 +261,24 @@ public final class PcqQueue implements Closeable {
 
     // ---- the queue
 
-    /** Writes back a range under software coherence; on coherent memory a fence orders the stores. */
+    /**
+     * Writes back a range under software coherence; on coherent memory a fence orders the stores. The helper's
+     * call itself, not {@code FamfsCaches.flush(ByteBuffer, ...)}: that one first checks with {@code msync} that a
+     * caller's buffer is still mapped, a system call on the device per call (three per put), and this queue's
+     * buffers are its own fields, mapped as long as it is reachable.
+     */
     private void flush(ByteBuffer b, int at, int length) {
         if (maintain) {
-            FamfsCaches.flush(b, at, length);
+            CacheLines.flush(b, at, length);
         } else {
             java.lang.invoke.VarHandle.fullFence();
         }
     }
 
-    /** Invalidates a range under software coherence; on coherent memory a fence orders the loads. */
+    /** Invalidates a range under software coherence (the helper's call, as {@link #flush}); else a fence. */
     private void invalidate(ByteBuffer b, int at, int length) {
         if (maintain) {
-            FamfsCaches.invalidate(b, at, length);
+            CacheLines.invalidate(b, at, length);
         } else {
             java.lang.invoke.VarHandle.fullFence();
         }
@@ -282,10 +300,15 @@ public final class PcqQueue implements Closeable {
     /** Both headers now (the indices invalidated first), checked as at open. */
     public PcqStatus status() throws IOException {
         checkOpen();
-        invalidate(producer, 0, PRODUCER_HEADER);
-        invalidate(consumer, 0, Long.BYTES * 2);
-        invalidate(consumer, C_NEXT_SEQ, Long.BYTES);
-        return readStatus(producer, consumer, producerPath);
+        enter();
+        try {
+            invalidate(producer, 0, PRODUCER_HEADER);
+            invalidate(consumer, 0, Long.BYTES * 2);
+            invalidate(consumer, C_NEXT_SEQ, Long.BYTES);
+            return readStatus(producer, consumer, producerPath);
+        } finally {
+            lifecycle.exit();
+        }
     }
 
     /** Times a put found the queue full (once per put at most), a get found it empty, a get read a bucket again. */
@@ -334,34 +357,44 @@ public final class PcqQueue implements Closeable {
         }
         synchronized (putLock) {
             checkOpen();
-            long putIndex = index(producer, P_PRODUCER_INDEX, "producer");
-            boolean counted = false;
-            // the first test reads consumer_index with no invalidate, as the reference does
-            while ((putIndex + 1) % nbuckets == index(consumer, C_CONSUMER_INDEX, "consumer")) {
-                if (!counted) {
-                    nfull.incrementAndGet();
-                    counted = true;
-                }
-                if (!wait.pause()) {
-                    return -1;
-                }
-                invalidate(consumer, C_CONSUMER_INDEX, Long.BYTES);
+            enter();
+            try {
+                return putEntered(payload, n, wait);
+            } finally {
+                lifecycle.exit();
             }
-            long seq = producer.getLong(P_NEXT_SEQ);
-            producer.putLong(P_NEXT_SEQ, seq + 1);
-            flush(producer, P_NEXT_SEQ, Long.BYTES); // not in the reference: a restarted producer reads it
-            java.util.Arrays.fill(bucket, (byte) 0);
-            payload.get(payload.position(), bucket, 0, n);
-            bucketView.putLong(bucketSize - TRAILER, seq);
-            bucketView.putLong(bucketSize - Long.BYTES, crcOf(bucket));
-            int at = bucketOffset(putIndex);
-            producer.put(at, bucket);
-            flush(producer, at, bucketSize);
-            producer.putLong(P_PRODUCER_INDEX, (putIndex + 1) % nbuckets);
-            flush(producer, P_PRODUCER_INDEX, Long.BYTES);
-            payload.position(payload.position() + n);
-            return seq;
         }
+    }
+
+    /** A put holding the put lock and an entry of the file system's lifecycle. */
+    private <X extends Exception> long putEntered(ByteBuffer payload, int n, Wait<X> wait) throws IOException, X {
+        long putIndex = index(producer, P_PRODUCER_INDEX, "producer");
+        boolean counted = false;
+        // the first test reads consumer_index with no invalidate, as the reference does
+        while ((putIndex + 1) % nbuckets == index(consumer, C_CONSUMER_INDEX, "consumer")) {
+            if (!counted) {
+                nfull.incrementAndGet();
+                counted = true;
+            }
+            if (!wait.pause()) {
+                return -1;
+            }
+            invalidate(consumer, C_CONSUMER_INDEX, Long.BYTES);
+        }
+        long seq = producer.getLong(P_NEXT_SEQ);
+        producer.putLong(P_NEXT_SEQ, seq + 1);
+        flush(producer, P_NEXT_SEQ, Long.BYTES); // not in the reference: a restarted producer reads it
+        java.util.Arrays.fill(bucket, (byte) 0);
+        payload.get(payload.position(), bucket, 0, n);
+        bucketView.putLong(bucketSize - TRAILER, seq);
+        bucketView.putLong(bucketSize - Long.BYTES, crcOf(bucket));
+        int at = bucketOffset(putIndex);
+        producer.put(at, bucket);
+        flush(producer, at, bucketSize);
+        producer.putLong(P_PRODUCER_INDEX, (putIndex + 1) % nbuckets);
+        flush(producer, P_PRODUCER_INDEX, Long.BYTES);
+        payload.position(payload.position() + n);
+        return seq;
     }
 
     /**
@@ -384,11 +417,17 @@ public final class PcqQueue implements Closeable {
     /** Gets every message queued now, without waiting; returns how many (the reference's {@code pcq --drain}). */
     public long drain() throws IOException {
         ByteBuffer sink = ByteBuffer.allocate(payloadSize());
-        long n = 0;
-        while (poll(sink.clear()) >= 0) {
-            n++;
+        checkOpen();
+        enter();
+        try {
+            long n = 0;
+            while (poll(sink.clear()) >= 0) {
+                n++;
+            }
+            return n;
+        } finally {
+            lifecycle.exit();
         }
-        return n;
     }
 
     private <X extends Exception> long get(ByteBuffer dst, Wait<X> wait) throws IOException, X {
@@ -404,34 +443,44 @@ public final class PcqQueue implements Closeable {
         }
         synchronized (getLock) {
             checkOpen();
-            long getIndex = index(consumer, C_CONSUMER_INDEX, "consumer");
-            boolean counted = false;
-            while (true) {
-                invalidate(producer, P_PRODUCER_INDEX, Long.BYTES);
-                if (index(producer, P_PRODUCER_INDEX, "producer") != getIndex) {
-                    break;
-                }
-                if (!counted) {
-                    nempty.incrementAndGet();
-                    counted = true;
-                }
-                if (!wait.pause()) {
-                    return -1;
-                }
+            enter();
+            try {
+                return getEntered(dst, wait);
+            } finally {
+                lifecycle.exit();
             }
-            int at = bucketOffset(getIndex);
-            long expect = consumer.getLong(C_NEXT_SEQ);
-            String problem = readBucket(at, expect);
-            if (problem != null) {
-                throw new PcqException(producerPath + ": bad message in bucket " + getIndex + ": " + problem
-                        + " (cache coherency suspicious); the queue is left as it was");
-            }
-            dst.put(bucket, 0, payloadSize()); // before the queue moves: a failed put leaves it as it was
-            consumer.putLong(C_NEXT_SEQ, expect + 1);
-            consumer.putLong(C_CONSUMER_INDEX, (getIndex + 1) % nbuckets);
-            flush(consumer, C_CONSUMER_INDEX, Long.BYTES);
-            return expect;
         }
+    }
+
+    /** A get holding the get lock and an entry of the file system's lifecycle. */
+    private <X extends Exception> long getEntered(ByteBuffer dst, Wait<X> wait) throws IOException, X {
+        long getIndex = index(consumer, C_CONSUMER_INDEX, "consumer");
+        boolean counted = false;
+        while (true) {
+            invalidate(producer, P_PRODUCER_INDEX, Long.BYTES);
+            if (index(producer, P_PRODUCER_INDEX, "producer") != getIndex) {
+                break;
+            }
+            if (!counted) {
+                nempty.incrementAndGet();
+                counted = true;
+            }
+            if (!wait.pause()) {
+                return -1;
+            }
+        }
+        int at = bucketOffset(getIndex);
+        long expect = consumer.getLong(C_NEXT_SEQ);
+        String problem = readBucket(at, expect);
+        if (problem != null) {
+            throw new PcqException(producerPath + ": bad message in bucket " + getIndex + ": " + problem
+                    + " (cache coherency suspicious); the queue is left as it was");
+        }
+        dst.put(bucket, 0, payloadSize()); // before the queue moves: a failed put leaves it as it was
+        consumer.putLong(C_NEXT_SEQ, expect + 1);
+        consumer.putLong(C_CONSUMER_INDEX, (getIndex + 1) % nbuckets);
+        flush(consumer, C_CONSUMER_INDEX, Long.BYTES);
+        return expect;
     }
 
     /**
@@ -498,7 +547,9 @@ public final class PcqQueue implements Closeable {
         if (closed) {
             throw new java.nio.channels.AsynchronousCloseException();
         }
-        checkFileSystemOpen();
+        if (lifecycle.isClosing()) { // the entry this wait holds keeps close waiting: end it now
+            throw closedFileSystem();
+        }
         return true;
     }
 
@@ -506,24 +557,28 @@ public final class PcqQueue implements Closeable {
         if (closed) {
             throw new java.nio.channels.ClosedChannelException();
         }
-        checkFileSystemOpen();
     }
 
     /**
-     * The queue's file system closed: no put or get touches its memory any more (a waiting one ends). One that
-     * passed this check when the file system closed completes, as a {@code FileChannel.map} buffer stays valid.
+     * Begins an operation on the queue's memory: an entry of the file system's lifecycle (pair with {@code
+     * lifecycle.exit()}), refused once the file system's close has begun.
      */
-    private void checkFileSystemOpen() throws PcqException {
-        if (!producerPath.getFileSystem().isOpen()) {
-            PcqException e = new PcqException("pcq " + producerPath + ": its file system is closed");
-            e.initCause(new java.nio.file.ClosedFileSystemException());
-            throw e;
+    private void enter() throws PcqException {
+        if (!lifecycle.tryEnter()) {
+            throw closedFileSystem();
         }
+    }
+
+    private PcqException closedFileSystem() {
+        PcqException e = new PcqException("pcq " + producerPath + ": its file system is closed");
+        e.initCause(new java.nio.file.ClosedFileSystemException());
+        return e;
     }
 
     /**
      * Closes this handle: waiting puts and gets end. The mappings stay valid until they are collected (as every
-     * {@code FileChannel.map} buffer), so a put or get in progress completes.
+     * {@code FileChannel.map} buffer), so a put or get in progress completes. (Closing the file system instead
+     * waits for the puts and gets in progress, see above.)
      */
     @Override
     public void close() {
