@@ -506,8 +506,8 @@ public final class FamfsFileSystem extends FileSystem {
     }
 
     /** Opens a channel on an existing file (the options were checked by the provider). */
-    FamfsFileChannel openChannel(FamfsPath path, boolean readable, boolean writable) throws IOException {
-        Node n = existing(path);
+    /** A channel over the file {@code n}, the node that a lookup of {@code path} found (nodes are never replaced). */
+    FamfsFileChannel openChannel(FamfsPath path, Node n, boolean readable, boolean writable) throws IOException {
         if (n.isDirectory()) {
             throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory");
         }

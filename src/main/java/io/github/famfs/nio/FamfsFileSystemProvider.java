@@ -1,6 +1,7 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.memory.DeviceInfo;
+import io.github.famfs.meta.Node;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -332,14 +333,17 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         if (options.contains(StandardOpenOption.DELETE_ON_CLOSE)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_DELETE);
         }
-        boolean exists = fs.lookup(p) != null;
+        // one walk of the path for the whole open (a node, once found, stays: the namespace only grows)
+        Node found = fs.lookup(p);
+        boolean exists = found != null;
         if (write && createNew && exists) {
             throw new java.nio.file.FileAlreadyExistsException(p.toString());
         }
         if (write && create && !exists) {
             return fs.newFile(p, read, fixedSize, interleave, contiguous, attrs);
         }
-        if (fs.existing(p).isDirectory()) {
+        Node n = exists ? found : fs.existing(p); // not there: the exception that names why
+        if (n.isDirectory()) {
             if (write) {
                 throw new java.nio.file.FileSystemException(p.toString(), null, "Is a directory");
             }
@@ -351,7 +355,7 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         if (write && options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
             throw new FamfsRuleException(p.toString(), FamfsRuleException.NO_TRUNCATE);
         }
-        return fs.openChannel(p, read, write);
+        return fs.openChannel(p, n, read, write);
     }
 
     @Override
