@@ -400,6 +400,17 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         if (ch instanceof NewFileChannel n) {
             n.uninterruptible();
         }
+        return outputStream(ch);
+    }
+
+    /**
+     * A stream writing through {@code ch}: a new file's small writes gathered into large ones where each write would
+     * be a system call ({@link GatheringOutputStream}).
+     */
+    static java.io.OutputStream outputStream(FileChannel ch) {
+        if (ch instanceof NewFileChannel n && n.gathersStreamWrites()) {
+            return new GatheringOutputStream(n);
+        }
         return java.nio.channels.Channels.newOutputStream(ch);
     }
 
