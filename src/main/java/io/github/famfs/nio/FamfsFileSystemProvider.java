@@ -383,7 +383,10 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     /**
      * As {@link FileSystemProvider#newOutputStream} (the same options, the same checks), except that a new file's
      * stream, like the JDK's default provider's streams, is not interruptible: an interrupt of the writing thread
-     * does not close it (its channel would, as the JDK's FileChannel does).
+     * does not close it (its channel would, as the JDK's FileChannel does). On an image file a new file's stream
+     * (size not fixed) gathers small writes into 1 MiB ones ({@code GatheringOutputStream}): a failure (out of space)
+     * then surfaces from the write, {@code flush} or {@code close} that sends the gathered bytes, and the file is not
+     * published.
      */
     @Override
     public java.io.OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
@@ -403,6 +406,17 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
         FileChannel ch = newFileChannel(path, opts);
         if (ch instanceof NewFileChannel n) {
             n.uninterruptible();
+        }
+        return outputStream(ch);
+    }
+
+    /**
+     * A stream writing through {@code ch}: a new file's small writes gathered into large ones where each write would
+     * be a system call ({@link GatheringOutputStream}).
+     */
+    static java.io.OutputStream outputStream(FileChannel ch) {
+        if (ch instanceof NewFileChannel n && n.gathersStreamWrites()) {
+            return new GatheringOutputStream(n);
         }
         return java.nio.channels.Channels.newOutputStream(ch);
     }

@@ -65,7 +65,9 @@ public final class FamfsFiles {
                 }
             } else {
                 try (InputStream in = Files.newInputStream(source)) {
-                    in.transferTo(java.nio.channels.Channels.newOutputStream(out));
+                    java.io.OutputStream gathered = FamfsFileSystemProvider.outputStream(out);
+                    in.transferTo(gathered);
+                    gathered.flush(); // the last gathered bytes, before out.close() publishes the file
                 }
             }
         } catch (IOException | RuntimeException | Error e) {

@@ -698,13 +698,32 @@ final class NewFileChannel extends PositionalChannel {
                 + " file");
     }
 
-    /** Gives up the file: nothing is published, the space goes back, the channel closes. */
-    void abort(IOException why) throws IOException {
+    /** Marks the file unpublishable: closing the channel then discards it, saying {@code why}. */
+    void fail(IOException why) {
         synchronized (lock) {
             if (failed == null) {
                 failed = why;
             }
         }
+    }
+
+    /**
+     * Whether small writes of a stream on this channel are better gathered ({@link GatheringOutputStream}): on an
+     * image file each write is a pwrite(2); on DAX memory a write is a copy into the mapping, and gathering would
+     * add a copy. A file whose size was fixed at creation is not gathered: a write past its end must be refused
+     * by itself, leaving the file publishable.
+     */
+    boolean gathersStreamWrites() {
+        return device.writesThroughFile() && fixedSize <= 0;
+    }
+
+    FamfsPath path() {
+        return path;
+    }
+
+    /** Gives up the file: nothing is published, the space goes back, the channel closes. */
+    void abort(IOException why) throws IOException {
+        fail(why);
         try {
             close();
         } catch (IOException expected) {

@@ -410,7 +410,9 @@ public final class CloseRaces {
             }
             case 1, 2, 11 -> {
                 String name = "/f/w" + id + "-" + i;
-                byte[] data = new byte[1 + rnd.nextInt(rnd.nextBoolean() ? 5000 : 400_000)];
+                // a stream's small writes are gathered up to 1 MiB (GatheringOutputStream): some files past that
+                byte[] data = new byte[1 + rnd.nextInt(op == 2 && rnd.nextInt(4) == 0 ? 2_600_000
+                        : rnd.nextBoolean() ? 5000 : 400_000)];
                 rnd.nextBytes(data);
                 newFile(r, name, data, op, rnd);
             }
@@ -544,7 +546,7 @@ public final class CloseRaces {
                 try (out) {
                     int at = 0;
                     while (at < data.length) {
-                        int n = Math.min(data.length - at, 1 + rnd.nextInt(70_000));
+                        int n = Math.min(data.length - at, 1 + rnd.nextInt(rnd.nextBoolean() ? 8192 : 70_000));
                         out.write(data, at, n);
                         at += n;
                     }

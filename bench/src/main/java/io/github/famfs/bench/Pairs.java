@@ -29,6 +29,7 @@ final class Pairs {
         ALL.put("small-files", Pairs::smallFiles);
         ALL.put("seq-read-direct", Pairs::sequentialDirect);
         ALL.put("copy-in", Pairs::copyIn);
+        ALL.put("copy-in-bound", Pairs::copyInBound);
         ALL.put("mount-full-log", Pairs::mountFullLog);
     }
 
@@ -97,6 +98,36 @@ final class Pairs {
                 + " to /dev/shm)", f, j, "≥ 0.8x", () -> {
                     Files.deleteIfExists(jdkTarget);
                     Files.deleteIfExists(MasterImages.DIR.resolve("copy.img"));
+                });
+    }
+
+    /**
+     * The bound of {@code copy-in} for a provider other than the JDK's own: the JDK hands a foreign target the
+     * source as an {@code InputStream} and calls {@code transferTo} on it ({@code Files.copy(InputStream, Path)}),
+     * which reads 8 KiB (JDK 17) or 16 KiB (JDK 21+) at a time into a heap array. Here that read, written to
+     * /dev/shm through a 1 MiB {@code BufferedOutputStream} (the best a foreign target's stream can do with those
+     * writes), against {@code Files.copy(Path, Path)} to /dev/shm (an in-kernel copy). No famfs-nio in it: the
+     * "famfs-nio" column is the stream copy.
+     */
+    static Pair copyInBound() throws IOException {
+        Path source = MasterImages.plain("copy-1g.bin", MasterImages.GIB);
+        Path streamTarget = MasterImages.DIR.resolve("copy-stream-target.bin");
+        Path jdkTarget = MasterImages.DIR.resolve("copy-target.bin");
+        Side s = new Side("stream", () -> {
+            try (java.io.InputStream in = Files.newInputStream(source);
+                    java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(streamTarget,
+                            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE),
+                            1 << 20)) {
+                return in.transferTo(out);
+            }
+        }, () -> Files.deleteIfExists(streamTarget), () -> Files.deleteIfExists(streamTarget));
+        Side j = new Side("jdk", () -> Files.copy(source, jdkTarget), () -> Files.deleteIfExists(jdkTarget),
+                () -> Files.deleteIfExists(jdkTarget));
+        return new Pair("copy-in-bound", "bound of copy-in: the source's `InputStream.transferTo` into a 1 MiB"
+                + " `BufferedOutputStream` on /dev/shm (in the famfs-nio column) vs `Files.copy(Path, Path)` to"
+                + " /dev/shm", s, j, "-", () -> {
+                    Files.deleteIfExists(streamTarget);
+                    Files.deleteIfExists(jdkTarget);
                 });
     }
 

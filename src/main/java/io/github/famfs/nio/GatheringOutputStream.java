@@ -1,0 +1,161 @@
+package io.github.famfs.nio;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * The output stream of a new file on an image file (where each channel write is a pwrite(2)): small writes are
+ * gathered in a staging buffer and reach the channel in writes of {@link #STAGING} bytes. The JDK hands a foreign
+ * provider 8 KiB writes ({@code Files.copy(Path, Path)} into famfs, {@code InputStream.transferTo}); one channel
+ * write and one system call each cost more than the copy itself.
+ *
+ * <p>Nothing but this stream writes through its channel, and a stream has no read, map or position: the file is
+ * unpublished until {@link #close}, so no reader can miss the bytes still held here. {@link #flush} and
+ * {@link #close} write them out first. A write that fails (the device is out of space, the file system closed)
+ * leaves the file unpublishable: the failure surfaces from the write that triggered it (or from {@code flush} or
+ * {@code close}), every later write throws naming it, and {@code close} discards the file (its space goes back)
+ * and throws, never publishing a file that misses bytes.
+ */
+final class GatheringOutputStream extends OutputStream {
+    /** Bytes gathered before a channel write; writes at least this long go straight through. */
+    static final int STAGING = 1 << 20;
+    /** Staging buffers kept for the next streams (a fresh direct buffer is zeroed: 1 MiB for each small file). */
+    private static final int POOLED = 4;
+    private static final ArrayDeque<ByteBuffer> POOL = new ArrayDeque<>();
+
+    private final NewFileChannel channel;
+    /** Allocated (or taken from the pool) at the first small write; back to the pool at close. */
+    private ByteBuffer staged;
+    /** Why the file cannot be completed: the first failed channel write. */
+    private IOException failed;
+    private boolean closed;
+
+    GatheringOutputStream(NewFileChannel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+        ensureWritable();
+        if (staged == null) {
+            staged = take();
+        } else if (!staged.hasRemaining()) {
+            drain();
+        }
+        staged.put((byte) b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        ensureWritable();
+        if (len == 0) {
+            return;
+        }
+        if (staged != null && len > staged.remaining()) {
+            drain();
+        }
+        if (len >= STAGING) {
+            writeOut(ByteBuffer.wrap(b, off, len));
+            return;
+        }
+        if (staged == null) {
+            staged = take();
+        }
+        staged.put(b, off, len);
+    }
+
+    /** Writes out the gathered bytes (the file stays unpublished until {@link #close}). */
+    @Override
+    public synchronized void flush() throws IOException {
+        ensureWritable();
+        drain();
+    }
+
+    /** Writes out the gathered bytes, then publishes the file; after a failed write, discards it and throws. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (failed == null) {
+                drain();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            // failed is set: the channel's close below discards the file and says why
+        } finally {
+            give(staged);
+            staged = null;
+            if (failed != null) {
+                channel.fail(failed);
+            }
+            channel.close(); // after a failure, throws saying the file was not published
+        }
+        if (failed != null) {
+            throw new IOException(channel.path() + ": not published, a write failed (" + failed + ")", failed);
+        }
+    }
+
+    private void ensureWritable() throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (failed instanceof ClosedChannelException) {
+            throw new ClosedChannelException(); // as the channel itself would, once closed (file system closed)
+        }
+        if (failed != null) {
+            throw new IOException(channel.path() + ": not writable, an earlier write failed (" + failed
+                    + "); closing the stream discards the file", failed);
+        }
+    }
+
+    private void drain() throws IOException {
+        if (staged != null && staged.position() > 0) {
+            staged.flip();
+            try {
+                writeOut(staged);
+            } finally {
+                staged.clear();
+            }
+        }
+    }
+
+    private void writeOut(ByteBuffer src) throws IOException {
+        try {
+            while (src.hasRemaining()) {
+                channel.write(src);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            failed = e instanceof IOException io ? io : new IOException(e.toString(), e);
+            throw e;
+        }
+    }
+
+    private static ByteBuffer take() {
+        synchronized (POOL) {
+            ByteBuffer b = POOL.poll();
+            if (b != null) {
+                return b;
+            }
+        }
+        return ByteBuffer.allocateDirect(STAGING);
+    }
+
+    private static void give(ByteBuffer b) {
+        if (b == null) {
+            return;
+        }
+        b.clear();
+        synchronized (POOL) {
+            if (POOL.size() < POOLED) {
+                POOL.push(b);
+            }
+        }
+    }
+}
