@@ -79,6 +79,7 @@ public final class Device implements Closeable {
         if (writable || info.isDaxDevice()) {
             return new Device(info, writable, map(info, writable, null), null, null);
         }
+        Native.checkChosenBinding();
         FileChannel image = FileChannel.open(info.realPath(), StandardOpenOption.READ);
         try {
             Object key = java.nio.file.Files.readAttributes(info.realPath(),

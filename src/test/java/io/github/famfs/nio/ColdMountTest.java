@@ -75,17 +75,27 @@ class ColdMountTest {
 
     private record Loaded(List<String> before, List<String> after, String output) {}
 
-    /** Runs {@link ColdMain} in a child JVM with {@code nativeAccess} (ChildJvm would enable native access). */
-    private static Loaded run(String nativeAccess) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Xlog:class+load=info", nativeAccess, "-cp", System.getProperty("java.class.path"),
-                ColdMain.class.getName(), ReferenceImages.image("tree").toString());
+    private record Child(int status, String out) {}
+
+    /** Runs {@link ColdMain} in a child JVM with {@code options} (ChildJvm would enable native access). */
+    private static Child child(String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-Xlog:class+load=info"));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ColdMain.class.getName(),
+                ReferenceImages.image("tree").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);
+        return new Child(p.exitValue(), out);
+    }
+
+    private static Loaded run(String nativeAccess) throws Exception {
+        Child c = child(nativeAccess);
+        String out = c.out();
         String tail = out.lines().filter(l -> !l.contains("[class,load]")).collect(Collectors.joining("\n"));
-        assertEquals(0, p.exitValue(), tail);
+        assertEquals(0, c.status(), tail);
         int mark = out.indexOf(MARK);
         assertTrue(mark > 0, tail);
         return new Loaded(classes(out.substring(0, mark)), classes(out.substring(mark)), tail);
@@ -99,8 +109,9 @@ class ColdMountTest {
 
     /** Classes that binding libc (either way), java.util.logging or a SecureRandom would load. */
     private static List<String> costly(List<String> loaded) {
-        return loaded.stream().filter(c -> c.startsWith("io.github.famfs.memory.Native")
-                || c.endsWith("LibcCalls") || c.equals("java.lang.foreign.Linker") || c.startsWith("jnr.")
+        return loaded.stream().filter(c -> c.startsWith("io.github.famfs.memory.Native$")
+                || c.endsWith(".FfmLibcCalls") || c.endsWith(".JnrLibcCalls") || c.equals("java.lang.foreign.Linker")
+                || c.startsWith("jnr.")
                 || c.startsWith("com.kenai.") || c.equals("java.util.logging.LogManager")
                 || c.equals("java.security.SecureRandom")).collect(Collectors.toList());
     }
@@ -127,6 +138,16 @@ class ColdMountTest {
         assertTrue(l.output().contains("map failed: java.io.IOException: cannot bind libc: "), l.output());
         assertTrue(l.output().contains("through the foreign function API: java.lang.IllegalCallerException"),
                 l.output());
+    }
+
+    /** A mistyped binding choice still fails the mount that no longer binds libc, as it failed the binding. */
+    @Test
+    void aMistypedBindingChoiceFailsTheReadOnlyMount() throws Exception {
+        Child c = child("--enable-native-access=ALL-UNNAMED", "-Dfamfs.native=JNR");
+        assertEquals(1, c.status(), c.out());
+        assertFalse(c.out().contains(MARK), c.out());
+        assertTrue(c.out().contains("java.io.IOException: cannot bind libc: java.lang.IllegalArgumentException:"
+                + " -Dfamfs.native=JNR is not a libc binding"), c.out());
     }
 
     private Path copyOfTree(String name) throws IOException {
