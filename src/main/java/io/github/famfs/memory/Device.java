@@ -40,6 +40,8 @@ public final class Device implements Closeable {
     private final FileChannel image;
     /** The image file's identity ({@code fileKey}) when {@link #image} was opened: what a later open must find. */
     private final Object imageKey;
+    /** The JDK's mappings of {@link #image}, unmapped by the close; null for other devices. */
+    private final JdkMaps jdkMaps;
     private final Object mapLock = new Object();
     private boolean closed;
     private final AtomicReferenceArray<ByteBuffer> windows;
@@ -57,43 +59,66 @@ public final class Device implements Closeable {
     /** A descriptor of the device and the mapping of all of it ({@code length} bytes at {@code base}). */
     private record Mapping(int fd, long base, long length) {}
 
-    private Device(DeviceInfo info, boolean writable, Mapping mapping, FileChannel image, Object imageKey) {
+    private Device(DeviceInfo info, boolean writable, Mapping mapping, FileChannel image, Object imageKey,
+            JdkMaps jdkMaps) {
         this.info = info;
         this.writable = writable;
         this.mapping = mapping;
         this.image = image;
         this.imageKey = imageKey;
+        this.jdkMaps = jdkMaps;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
         this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
     }
 
     /**
      * Opens the whole device, read-only or read-write. A DAX device, or an image file opened read-write, is mapped
-     * now through libc; an image file opened read-only is opened through the JDK (reads go through the JDK's
-     * read-only mappings), and libc maps it only when a use needs that (see {@link #fd()}).
+     * now through libc; on Java 22+ an image file opened read-only is opened through the JDK (reads go through the
+     * JDK's read-only mappings, unmapped by the close), and libc maps it only when a use needs that (see
+     * {@link #fd()}). Java 17 to 21 map every device through libc (see {@link JdkMaps}).
      */
     public static Device open(DeviceInfo info, boolean writable) throws IOException {
         if (info.size() <= 0) {
             throw new IOException(info.path() + " is empty (size " + info.size() + "): not a famfs device or image");
         }
-        if (writable || info.isDaxDevice()) {
-            return new Device(info, writable, map(info, writable, null), null, null);
+        JdkMaps maps = writable || info.isDaxDevice() ? null : JdkMaps.open();
+        if (maps == null) {
+            return new Device(info, writable, map(info, writable, null), null, null, null);
         }
-        Native.checkChosenBinding();
-        FileChannel image = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+        FileChannel image;
+        try {
+            Native.checkChosenBinding();
+            image = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+        } catch (java.nio.file.FileSystemException e) {
+            maps.close();
+            throw openFailed(info, e);
+        } catch (IOException | RuntimeException e) {
+            maps.close();
+            throw e;
+        }
         try {
             Object key = java.nio.file.Files.readAttributes(info.realPath(),
                     java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-            Device d = new Device(info, false, null, image, key);
+            Device d = new Device(info, false, null, image, key, maps);
             d.window(0); // mapped now, so that a refusal is the open's IOException
             return d;
         } catch (UncheckedIOException e) {
+            maps.close();
             image.close();
             throw e.getCause();
         } catch (IOException | RuntimeException e) {
+            maps.close();
             image.close();
             throw e;
         }
+    }
+
+    /** The JDK's failed open as libc's is reported ({@link Native#error}): the call, the path, why. */
+    private static IOException openFailed(DeviceInfo info, java.nio.file.FileSystemException e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "No such file or directory (errno 2)"
+                : e instanceof java.nio.file.AccessDeniedException ? "Permission denied (errno 13)"
+                : e.getReason() != null ? e.getReason() : e.toString();
+        return new IOException("open " + info.path() + " failed: " + why, e);
     }
 
     /**
@@ -624,9 +649,9 @@ public final class Device implements Closeable {
         if (w == null) {
             long start = (long) i << WINDOW_SHIFT;
             if (image != null) {
-                // the JDK's read-only mapping, as long as a buffer can be (so that most ranges that cross into
-                // the next window still lie in this one)
-                w = mapImage(start, (int) Math.min(Integer.MAX_VALUE, info.size() - start));
+                // the JDK's read-only mapping, half a window longer (so that most ranges that cross into the next
+                // window still lie in this one; a segment's buffer holds less than 2 GiB)
+                w = mapImage(start, (int) Math.min(WINDOW + WINDOW / 2, info.size() - start));
             } else {
                 int len = (int) Math.min(WINDOW, info.size() - start);
                 ByteBuffer b = Native.buffer(mapping.base() + start, len);
@@ -648,13 +673,10 @@ public final class Device implements Closeable {
         lifecycle.close(null);
     }
 
-    /**
-     * A read-only JDK mapping of image bytes {@code [offset, offset+length)} (an image file opened read-only). The
-     * JDK unmaps it when it is unreachable: the windows are dropped at the close.
-     */
+    /** A read-only JDK mapping of image bytes {@code [offset, offset+length)}, unmapped by the close. */
     private ByteBuffer mapImage(long offset, int length) {
         try {
-            return JdkMaps.readOnly(image, offset, length);
+            return jdkMaps.readOnly(image, offset, length);
         } catch (IOException e) {
             throw new UncheckedIOException(info.path() + ": cannot map bytes [" + offset + ", +" + length + ")", e);
         }
@@ -672,6 +694,7 @@ public final class Device implements Closeable {
                 for (int i = 0; i < windows.length(); i++) {
                     windows.set(i, null);
                 }
+                jdkMaps.close();
                 image.close();
             }
             if (m == null) {
