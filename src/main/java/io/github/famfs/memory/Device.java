@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileLockInterruptionException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.ClosedFileSystemException;
@@ -26,9 +27,23 @@ public final class Device implements Closeable {
 
     private final DeviceInfo info;
     private final boolean writable;
-    private final int fd;
-    private final long base;
-    private final long mappedLength;
+    /**
+     * The descriptor and the mapping of the whole device ({@link #mapping()}): made at open, except on an image file
+     * opened read-only, where it is made on the first use that needs a descriptor or an address (a lock, a map of
+     * a file's pieces, software coherence), so that mounting and reading an image never binds libc.
+     */
+    private volatile Mapping mapping;
+    /**
+     * An image file opened read-only: the JDK's channel over it, whose read-only mappings are the windows (so that
+     * reading needs no native call); null for other devices. Guarded, with {@link #closed}, by {@link #mapLock}.
+     */
+    private final FileChannel image;
+    /** The image file's identity ({@code fileKey}) when {@link #image} was opened: what a later open must find. */
+    private final Object imageKey;
+    /** The JDK's mappings of {@link #image}, unmapped by the close; null for other devices. */
+    private final JdkMaps jdkMaps;
+    private final Object mapLock = new Object();
+    private boolean closed;
     private final AtomicReferenceArray<ByteBuffer> windows;
     private final Lifecycle lifecycle;
     /** Serialises in-kernel transfers into an image file (they set {@link #transferChannel}'s position). */
@@ -41,21 +56,76 @@ public final class Device implements Closeable {
     /** Software coherence: every data write is written back from the CPU caches, every data read invalidated. */
     private volatile boolean maintainData;
 
-    private Device(DeviceInfo info, boolean writable, int fd, long base, long mappedLength) {
+    /** A descriptor of the device and the mapping of all of it ({@code length} bytes at {@code base}). */
+    private record Mapping(int fd, long base, long length) {}
+
+    private Device(DeviceInfo info, boolean writable, Mapping mapping, FileChannel image, Object imageKey,
+            JdkMaps jdkMaps) {
         this.info = info;
         this.writable = writable;
-        this.fd = fd;
-        this.base = base;
-        this.mappedLength = mappedLength;
+        this.mapping = mapping;
+        this.image = image;
+        this.imageKey = imageKey;
+        this.jdkMaps = jdkMaps;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
         this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
     }
 
-    /** Opens and maps the whole device, read-only or read-write. */
+    /**
+     * Opens the whole device, read-only or read-write. A DAX device, or an image file opened read-write, is mapped
+     * now through libc; on Java 22+ an image file opened read-only is opened through the JDK (reads go through the
+     * JDK's read-only mappings, unmapped by the close), and libc maps it only when a use needs that (see
+     * {@link #fd()}). Java 17 to 21 map every device through libc (see {@link JdkMaps}).
+     */
     public static Device open(DeviceInfo info, boolean writable) throws IOException {
         if (info.size() <= 0) {
             throw new IOException(info.path() + " is empty (size " + info.size() + "): not a famfs device or image");
         }
+        JdkMaps maps = writable || info.isDaxDevice() ? null : JdkMaps.open();
+        if (maps == null) {
+            return new Device(info, writable, map(info, writable, null), null, null, null);
+        }
+        FileChannel image;
+        try {
+            Native.checkChosenBinding();
+            image = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+        } catch (java.nio.file.FileSystemException e) {
+            maps.close();
+            throw openFailed(info, e);
+        } catch (IOException | RuntimeException e) {
+            maps.close();
+            throw e;
+        }
+        try {
+            Object key = java.nio.file.Files.readAttributes(info.realPath(),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            Device d = new Device(info, false, null, image, key, maps);
+            d.window(0); // mapped now, so that a refusal is the open's IOException
+            return d;
+        } catch (UncheckedIOException e) {
+            maps.close();
+            image.close();
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            maps.close();
+            image.close();
+            throw e;
+        }
+    }
+
+    /** The JDK's failed open as libc's is reported ({@link Native#error}): the call, the path, why. */
+    private static IOException openFailed(DeviceInfo info, java.nio.file.FileSystemException e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "No such file or directory (errno 2)"
+                : e instanceof java.nio.file.AccessDeniedException ? "Permission denied (errno 13)"
+                : e.getReason() != null ? e.getReason() : e.toString();
+        return new IOException("open " + info.path() + " failed: " + why, e);
+    }
+
+    /**
+     * Opens the device through libc and maps all of it. For an image file opened earlier through the JDK
+     * ({@code key} its file key then), the file now at its path must be that file.
+     */
+    private static Mapping map(DeviceInfo info, boolean writable, Object key) throws IOException {
         LibcCalls c = Native.libc();
         int fd = c.open(Native.cString(info.realPath()),
                 (writable ? LibcCalls.O_RDWR : LibcCalls.O_RDONLY) | LibcCalls.O_CLOEXEC, 0);
@@ -63,6 +133,11 @@ public final class Device implements Closeable {
             throw Native.error("open", info.path());
         }
         try {
+            if (key != null && !key.equals(java.nio.file.Files.readAttributes(java.nio.file.Path.of("/proc/self/fd/"
+                    + fd), java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
+                throw new IOException(info.path() + " is not the image file the famfs was opened on (it was replaced"
+                        + " since): cannot map it");
+            }
             long length = AddressSpace.roundUp(info.size(),
                     info.isDaxDevice() ? info.alignment() : AddressSpace.PAGE);
             long base = AddressSpace.reserve(length, info.alignment());
@@ -75,11 +150,45 @@ public final class Device implements Closeable {
             if (!info.isDaxDevice()) {
                 AddressSpace.adviseHugePages(base, length);
             }
-            return new Device(info, writable, fd, base, length);
+            return new Mapping(fd, base, length);
         } catch (IOException | RuntimeException e) {
             c.close(fd);
             throw e;
         }
+    }
+
+    /**
+     * The descriptor and mapping, made now if this is an image file opened read-only that had none yet. The caller
+     * holds an entry of the lifecycle.
+     */
+    private Mapping mapping() throws IOException {
+        Mapping m = mapping;
+        if (m != null) {
+            return m;
+        }
+        synchronized (mapLock) {
+            if (closed) {
+                throw new ClosedFileSystemException();
+            }
+            if (mapping == null) {
+                mapping = map(info, false, imageKey);
+            }
+            return mapping;
+        }
+    }
+
+    /** {@link #mapping()}, for the callers that cannot throw IOException (they are reached only when mapped). */
+    private long base() {
+        try {
+            return mapping().base();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether libc has opened and mapped the device (always, except for an image file opened read-only). */
+    public boolean isMapped() {
+        return mapping != null;
     }
 
     public DeviceInfo info() {
@@ -94,9 +203,13 @@ public final class Device implements Closeable {
         return writable;
     }
 
-    /** The file descriptor (for flock and per-file mappings); valid until {@link #close()}. */
-    public int fd() {
-        return fd;
+    /**
+     * The file descriptor (for flock and per-file mappings); valid until {@link #close()}. On an image file opened
+     * read-only the first call opens it (and maps the device) through libc, and fails as binding libc or the open
+     * fails. The caller holds an entry.
+     */
+    public int fd() throws IOException {
+        return mapping().fd();
     }
 
     /**
@@ -110,7 +223,10 @@ public final class Device implements Closeable {
         if (info.isDaxDevice()) {
             return info.size();
         }
-        return java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + fd));
+        if (image != null) {
+            return image.size();
+        }
+        return java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()));
     }
 
     /**
@@ -134,7 +250,7 @@ public final class Device implements Closeable {
         }
         try {
             LibcCalls c = Native.libc();
-            if (c.fcntl(fd, LibcCalls.F_OFD_SETLK, fl) == 0) {
+            if (c.fcntl(fd(), LibcCalls.F_OFD_SETLK, fl) == 0) {
                 return true;
             }
             int errno = Native.errno();
@@ -166,7 +282,7 @@ public final class Device implements Closeable {
                 return;
             }
             try {
-                if (c.flock(fd, LibcCalls.LOCK_UN) != 0) {
+                if (c.flock(fd(), LibcCalls.LOCK_UN) != 0) {
                     throw Native.error("flock", info.path());
                 }
             } finally {
@@ -182,7 +298,7 @@ public final class Device implements Closeable {
                 throw new ClosedFileSystemException();
             }
             try {
-                if (c.flock(fd, LibcCalls.LOCK_EX | LibcCalls.LOCK_NB) == 0) {
+                if (c.flock(fd(), LibcCalls.LOCK_EX | LibcCalls.LOCK_NB) == 0) {
                     return;
                 }
                 int errno = Native.errno();
@@ -194,7 +310,8 @@ public final class Device implements Closeable {
             }
             if (!told && System.nanoTime() - since > FLOCK_WAIT_WARNING_NANOS) {
                 told = true; // once per wait: a process writing a new file holds the lock until it publishes
-                LOG.log(System.Logger.Level.WARNING, "famfs {0}: waiting for another process''s lock on the device"
+                LibraryLog.get().log(System.Logger.Level.WARNING,
+                        "famfs {0}: waiting for another process''s lock on the device"
                         + " ({1}), taken for a log operation or held while it writes a new file (until that file''s"
                         + " channel or stream is closed, or, if it was dropped unclosed, collected)", info.path(),
                         FlockHolders.describe(info.realPath()));
@@ -206,7 +323,6 @@ public final class Device implements Closeable {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger("io.github.famfs");
     /** How long a wait for another process's flock goes on before it is logged (once). */
     private static final long FLOCK_WAIT_WARNING_NANOS = 10_000_000_000L;
 
@@ -270,7 +386,7 @@ public final class Device implements Closeable {
         ByteBuffer w = window(offset);
         int at = (int) (offset & (WINDOW - 1));
         if (at + (long) length > w.capacity()) {
-            ByteBuffer b = Native.buffer(base + offset, length);
+            ByteBuffer b = image != null ? mapImage(offset, length) : Native.buffer(mapping.base() + offset, length);
             return (writable ? b : b.asReadOnlyBuffer()).order(ByteOrder.LITTLE_ENDIAN);
         }
         return w.slice(at, length).order(ByteOrder.LITTLE_ENDIAN);
@@ -332,7 +448,7 @@ public final class Device implements Closeable {
             // a heap buffer's region is copied to native memory by the binding (jnr-ffi copies all that remains
             // of the buffer it is given): in bounded pieces
             int n = src.isDirect() ? src.remaining() : Math.min(src.remaining(), HEAP_PIECE);
-            long w = c.pwrite(fd, src.slice(src.position(), n), n, at);
+            long w = c.pwrite(mapping.fd(), src.slice(src.position(), n), n, at);
             if (w < 0) {
                 if (Native.errno() == EINTR) {
                     continue;
@@ -369,7 +485,10 @@ public final class Device implements Closeable {
      * {@link #copyFrom}, {@link #copyWithin} and {@link #transferThroughFile} put in are written back from the CPU
      * caches before they return, and {@link #copyTo} invalidates what it reads first.
      */
-    public void maintainData(boolean on) {
+    public void maintainData(boolean on) throws IOException {
+        if (on) {
+            mapping(); // the native cache-line code needs the address of libc's mapping
+        }
         maintainData = on;
     }
 
@@ -397,7 +516,7 @@ public final class Device implements Closeable {
     public void flushCaches(long offset, long length) {
         checkRange(offset, length);
         if (maintainsCaches()) {
-            CacheLines.flush(base + offset, length);
+            CacheLines.flush(base() + offset, length);
         } else {
             java.lang.invoke.VarHandle.fullFence();
         }
@@ -407,7 +526,7 @@ public final class Device implements Closeable {
     public void invalidateCaches(long offset, long length) {
         checkRange(offset, length);
         if (maintainsCaches()) {
-            CacheLines.invalidate(base + offset, length);
+            CacheLines.invalidate(base() + offset, length);
         } else {
             java.lang.invoke.VarHandle.fullFence();
         }
@@ -439,7 +558,7 @@ public final class Device implements Closeable {
         synchronized (transferLock) {
             if (transferChannel == null || !transferChannel.isOpen()) {
                 // the same open file as the descriptor, whatever became of the image's name since
-                transferChannel = FileChannel.open(java.nio.file.Path.of("/proc/self/fd/" + fd),
+                transferChannel = FileChannel.open(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()),
                         StandardOpenOption.WRITE);
             }
             FileChannel ch = transferChannel;
@@ -474,7 +593,7 @@ public final class Device implements Closeable {
         checkRange(offset, length);
         long start = offset & -AddressSpace.PAGE;
         try {
-            Native.libc().madvise(base + start, offset + length - start, LibcCalls.MADV_POPULATE_WRITE);
+            Native.libc().madvise(mapping.base() + start, offset + length - start, LibcCalls.MADV_POPULATE_WRITE);
         } catch (IOException ignored) {
             // advice only
         }
@@ -512,7 +631,7 @@ public final class Device implements Closeable {
             return;
         }
         long start = offset & -AddressSpace.PAGE;
-        if (Native.libc().msync(base + start, offset + length - start, LibcCalls.MS_SYNC) != 0) {
+        if (Native.libc().msync(mapping.base() + start, offset + length - start, LibcCalls.MS_SYNC) != 0) {
             throw Native.error("msync", info.path());
         }
     }
@@ -529,9 +648,15 @@ public final class Device implements Closeable {
         ByteBuffer w = windows.get(i);
         if (w == null) {
             long start = (long) i << WINDOW_SHIFT;
-            int len = (int) Math.min(WINDOW, info.size() - start);
-            ByteBuffer b = Native.buffer(base + start, len);
-            w = writable ? b : b.asReadOnlyBuffer();
+            if (image != null) {
+                // the JDK's read-only mapping, half a window longer (so that most ranges that cross into the next
+                // window still lie in this one; a segment's buffer holds less than 2 GiB)
+                w = mapImage(start, (int) Math.min(WINDOW + WINDOW / 2, info.size() - start));
+            } else {
+                int len = (int) Math.min(WINDOW, info.size() - start);
+                ByteBuffer b = Native.buffer(mapping.base() + start, len);
+                w = writable ? b : b.asReadOnlyBuffer();
+            }
             if (!windows.compareAndSet(i, null, w)) {
                 w = windows.get(i);
             }
@@ -548,16 +673,40 @@ public final class Device implements Closeable {
         lifecycle.close(null);
     }
 
+    /** A read-only JDK mapping of image bytes {@code [offset, offset+length)}, unmapped by the close. */
+    private ByteBuffer mapImage(long offset, int length) {
+        try {
+            return jdkMaps.readOnly(image, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(info.path() + ": cannot map bytes [" + offset + ", +" + length + ")", e);
+        }
+    }
+
     /** The lifecycle's last step. */
     private void unmapAndCloseDescriptor() {
-        AddressSpace.unmap(base, mappedLength);
+        Mapping m;
+        synchronized (mapLock) {
+            closed = true;
+            m = mapping;
+        }
         try {
+            if (image != null) {
+                for (int i = 0; i < windows.length(); i++) {
+                    windows.set(i, null);
+                }
+                jdkMaps.close();
+                image.close();
+            }
+            if (m == null) {
+                return;
+            }
+            AddressSpace.unmap(m.base(), m.length());
             synchronized (transferLock) {
                 if (transferChannel != null) {
                     transferChannel.close();
                 }
             }
-            Native.libc().close(fd);
+            Native.libc().close(m.fd());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

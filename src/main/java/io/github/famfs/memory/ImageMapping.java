@@ -89,7 +89,7 @@ public final class ImageMapping {
         return new Mapped<>(mapping, FileMapping.track(pieces.size()));
     }
 
-    private static Path descriptorPath(Device device) {
+    private static Path descriptorPath(Device device) throws IOException {
         return Path.of("/proc/self/fd/" + device.fd());
     }
 

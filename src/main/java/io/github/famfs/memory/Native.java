@@ -95,6 +95,18 @@ public final class Native {
         }
     }
 
+    /**
+     * Fails as {@link #libc()} would for a {@value #BINDING_PROPERTY} that names no binding, without binding: for
+     * the opens that bind libc only later (a read-only image file), so that a mistyped choice still fails the open.
+     */
+    public static void checkChosenBinding() throws IOException {
+        try {
+            chosenBinding();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cannot bind libc: " + e, e);
+        }
+    }
+
     /** libc, or an IOException saying why it could not be bound. */
     public static LibcCalls libc() throws IOException {
         if (Holder.LIBC == null) {

@@ -17,11 +17,10 @@ import java.security.SecureRandom;
 final class ChildTable {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Node[].class);
     /**
-     * Seeds: a secret drawn once per JVM from SecureRandom, then one value per table mixed from it and a counter
-     * (drawing from SecureRandom per table costs microseconds, and a famfs may have hundreds of thousands of
-     * directories).
+     * Seeds: a secret drawn once per JVM from the kernel's random pool, then one value per table mixed from it and a
+     * counter (drawing per table costs microseconds, and a famfs may have hundreds of thousands of directories).
      */
-    private static final long SECRET = new SecureRandom().nextLong();
+    private static final long SECRET = secret();
     private static final java.util.concurrent.atomic.AtomicLong TABLES = new java.util.concurrent.atomic.AtomicLong();
     /** A probe run this long at load 1/2 means the seed is being attacked (or is very unlucky): reseed. */
     static final int LONG_RUN = 48;
@@ -36,6 +35,23 @@ final class ChildTable {
         this.slots = new Node[capacity];
         this.mask = capacity - 1;
         this.seed = seed | 1;
+    }
+
+    /**
+     * Eight bytes of /dev/urandom, the pool SecureRandom's default (NativePRNG) reads as well: read directly, because
+     * a first SecureRandom in a JVM loads and initialises the security providers (tens of milliseconds of a cold
+     * mount). SecureRandom where /dev/urandom cannot be read.
+     */
+    private static long secret() {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/urandom"))) {
+            byte[] b = in.readNBytes(Long.BYTES);
+            if (b.length == Long.BYTES) {
+                return java.nio.ByteBuffer.wrap(b).getLong();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // below
+        }
+        return new SecureRandom().nextLong();
     }
 
     private static long newSeed() {

@@ -10,6 +10,7 @@ import io.github.famfs.format.Superblock;
 import io.github.famfs.memory.CacheLines;
 import io.github.famfs.memory.Device;
 import io.github.famfs.memory.DeviceInfo;
+import io.github.famfs.memory.LibraryLog;
 import io.github.famfs.memory.Lifecycle;
 import io.github.famfs.meta.DirNode;
 import io.github.famfs.meta.FileNode;
@@ -49,7 +50,6 @@ import java.util.UUID;
  */
 public final class FamfsFileSystem extends FileSystem {
     static final Set<String> VIEWS = Set.of("basic", "owner", "posix", "unix", "famfs");
-    private static final System.Logger LOG = System.getLogger("io.github.famfs");
     private static final int LOGGED_PROBLEMS = 20;
 
     private final FamfsFileSystemProvider provider;
@@ -230,12 +230,13 @@ public final class FamfsFileSystem extends FileSystem {
         if (problems.isEmpty()) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "famfs {0}: {1} replay problem(s)", info.path(), problems.size());
+        LibraryLog.get().log(System.Logger.Level.WARNING,
+                "famfs {0}: {1} replay problem(s)", info.path(), problems.size());
         for (int i = 0; i < Math.min(problems.size(), LOGGED_PROBLEMS); i++) {
-            LOG.log(System.Logger.Level.WARNING, "famfs {0}: {1}", info.path(), problems.get(i));
+            LibraryLog.get().log(System.Logger.Level.WARNING, "famfs {0}: {1}", info.path(), problems.get(i));
         }
         if (problems.size() > LOGGED_PROBLEMS) {
-            LOG.log(System.Logger.Level.WARNING, "famfs {0}: and {1} more (see the file store attribute"
+            LibraryLog.get().log(System.Logger.Level.WARNING, "famfs {0}: and {1} more (see the file store attribute"
                     + " famfs:problems)", info.path(), problems.size() - LOGGED_PROBLEMS);
         }
     }

@@ -1,6 +1,7 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.memory.Device;
+import io.github.famfs.memory.LibraryLog;
 import io.github.famfs.meta.DirNode;
 import io.github.famfs.meta.Node;
 import java.io.IOException;
@@ -20,7 +21,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * services. Catch-ups take turns on the {@link LogFollower}'s lock; each holds an entry of the device's lifecycle.
  */
 final class Refresher {
-    private static final System.Logger LOG = System.getLogger("io.github.famfs");
 
     private final FamfsFileSystem fs;
     private final Device device;
@@ -52,7 +52,8 @@ final class Refresher {
             try {
                 w.cancelAndQueueAll();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "famfs " + device.info().path() + ": cannot cancel watch keys",
+                LibraryLog.get().log(System.Logger.Level.WARNING,
+                        "famfs " + device.info().path() + ": cannot cancel watch keys",
                         e);
             }
         }
@@ -69,7 +70,8 @@ final class Refresher {
                 w.added(parent, node);
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "famfs " + device.info().path() + ": cannot report " + relpath, e);
+            LibraryLog.get().log(System.Logger.Level.WARNING,
+                    "famfs " + device.info().path() + ": cannot report " + relpath, e);
         }
     }
 

@@ -188,6 +188,11 @@ class ColdReviewTest {
                 try (Stream<Path> s = Files.list(f.getPath("/"))) {
                     System.out.println("listed " + s.map(Path::toString).sorted().collect(Collectors.joining(",")));
                 }
+                // a read-only mount of an image binds libc only for a use that needs it (ColdMountTest): a map
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f.getPath("/data.bin"))) {
+                    System.out.println("mapped " + ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0,
+                            ch.size()).capacity());
+                }
             }
         }
     }
@@ -216,7 +221,7 @@ class ColdReviewTest {
                 MountMain.class.getName(), image.toString());
         Run r = run(cmd, Map.of(), 120);
         assertEquals(0, r.status(), r.toString().substring(0, Math.min(4000, r.toString().length())));
-        assertTrue(r.out().contains("listed /data.bin"), "the mount worked");
+        assertTrue(r.out().contains("listed /data.bin") && r.out().contains("mapped 4321"), "the mount worked");
         assertTrue(r.out().contains("io.github.famfs.memory.FfmLibcCalls"), "libc bound through the FFM API");
         List<String> jnr = r.out().lines().filter(l -> l.contains(" jnr.ffi.") || l.contains(" com.kenai.jffi."))
                 .toList();
@@ -257,7 +262,7 @@ class ColdReviewTest {
                 MountMain.class.getName(), image.toString());
         Run r = run(cmd, Map.of(), 120);
         assertEquals(0, r.status(), r.toString());
-        assertTrue(r.out().contains("listed /data.bin"), r.toString());
+        assertTrue(r.out().contains("listed /data.bin") && r.out().contains("mapped 4321"), r.toString());
         assertFalse(r.err().contains("restricted method"), "the README's module-path flag on Java 25: " + r);
     }
 
