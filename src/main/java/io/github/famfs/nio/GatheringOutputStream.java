@@ -52,10 +52,10 @@ final class GatheringOutputStream extends OutputStream {
     @Override
     public synchronized void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        ensureWritable();
         if (len == 0) {
-            return;
+            return; // as the JDK's channel streams: nothing to write, even once closed
         }
+        ensureWritable();
         if (staged != null && len > staged.remaining()) {
             drain();
         }
@@ -69,9 +69,15 @@ final class GatheringOutputStream extends OutputStream {
         staged.put(b, off, len);
     }
 
-    /** Writes out the gathered bytes (the file stays unpublished until {@link #close}). */
+    /**
+     * Writes out the gathered bytes (the file stays unpublished until {@link #close}); once closed, does nothing, as
+     * the JDK's default provider's streams.
+     */
     @Override
     public synchronized void flush() throws IOException {
+        if (closed) {
+            return;
+        }
         ensureWritable();
         drain();
     }
