@@ -25,11 +25,21 @@ final class GatheringOutputStream extends OutputStream {
     static final int STAGING = 1 << 20;
     /** Staging buffers kept for the next streams (a fresh direct buffer is zeroed: 1 MiB for each small file). */
     private static final int POOLED = 4;
+    /**
+     * Staging buffers held by open streams at most (a stream keeps its buffer until closed): past that, or when no
+     * direct memory is left, a stream's writes go straight to its channel, ungathered, so that many streams open at
+     * once (a file per partition) cost no more direct memory than {@code (HELD + POOLED) * STAGING}.
+     */
+    static final int HELD = 16;
     private static final ArrayDeque<ByteBuffer> POOL = new ArrayDeque<>();
+    /** Buffers taken by streams and not yet given back (under the {@link #POOL} lock). */
+    private static int held;
 
     private final NewFileChannel channel;
     /** Allocated (or taken from the pool) at the first small write; back to the pool at close. */
     private ByteBuffer staged;
+    /** Gives {@link #staged} back: at close, or once this stream is unreachable (never closed). */
+    private java.lang.ref.Cleaner.Cleanable lease;
     /** Why the file cannot be completed: the first failed channel write. */
     private IOException failed;
     private boolean closed;
@@ -41,9 +51,11 @@ final class GatheringOutputStream extends OutputStream {
     @Override
     public synchronized void write(int b) throws IOException {
         ensureWritable();
-        if (staged == null) {
-            staged = take();
-        } else if (!staged.hasRemaining()) {
+        if (staged == null && !stage()) {
+            writeOut(ByteBuffer.wrap(new byte[] {(byte) b}));
+            return;
+        }
+        if (!staged.hasRemaining()) {
             drain();
         }
         staged.put((byte) b);
@@ -52,26 +64,29 @@ final class GatheringOutputStream extends OutputStream {
     @Override
     public synchronized void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        ensureWritable();
         if (len == 0) {
-            return;
+            return; // as the JDK's channel streams: nothing to write, even once closed
         }
+        ensureWritable();
         if (staged != null && len > staged.remaining()) {
             drain();
         }
-        if (len >= STAGING) {
+        if (len >= STAGING || staged == null && !stage()) {
             writeOut(ByteBuffer.wrap(b, off, len));
             return;
-        }
-        if (staged == null) {
-            staged = take();
         }
         staged.put(b, off, len);
     }
 
-    /** Writes out the gathered bytes (the file stays unpublished until {@link #close}). */
+    /**
+     * Writes out the gathered bytes (the file stays unpublished until {@link #close}); once closed, does nothing, as
+     * the JDK's default provider's streams.
+     */
     @Override
     public synchronized void flush() throws IOException {
+        if (closed) {
+            return;
+        }
         ensureWritable();
         drain();
     }
@@ -90,7 +105,9 @@ final class GatheringOutputStream extends OutputStream {
         } catch (IOException | RuntimeException | Error e) {
             // failed is set: the channel's close below discards the file and says why
         } finally {
-            give(staged);
+            if (lease != null) {
+                lease.clean(); // gives staged back
+            }
             staged = null;
             if (failed != null) {
                 channel.fail(failed);
@@ -137,22 +154,48 @@ final class GatheringOutputStream extends OutputStream {
         }
     }
 
+    /** Takes a staging buffer into {@link #staged}; false when none may be had (the writes then go straight out). */
+    private boolean stage() {
+        ByteBuffer b = take();
+        if (b == null) {
+            return false;
+        }
+        staged = b;
+        lease = NewFileChannel.CLEANER.register(this, giver(b));
+        return true;
+    }
+
+    /** Static, so that the action does not hold the stream. */
+    private static Runnable giver(ByteBuffer b) {
+        return () -> give(b);
+    }
+
     private static ByteBuffer take() {
         synchronized (POOL) {
             ByteBuffer b = POOL.poll();
             if (b != null) {
+                held++;
                 return b;
             }
+            if (held >= HELD) {
+                return null;
+            }
+            held++;
         }
-        return ByteBuffer.allocateDirect(STAGING);
+        try {
+            return ByteBuffer.allocateDirect(STAGING);
+        } catch (OutOfMemoryError noDirectMemory) {
+            synchronized (POOL) {
+                held--;
+            }
+            return null;
+        }
     }
 
     private static void give(ByteBuffer b) {
-        if (b == null) {
-            return;
-        }
         b.clear();
         synchronized (POOL) {
+            held--;
             if (POOL.size() < POOLED) {
                 POOL.push(b);
             }

@@ -36,7 +36,7 @@ import java.util.Objects;
  * it after its file system closed throws a {@link FileSystemException} saying that it was not published.
  */
 final class NewFileChannel extends PositionalChannel {
-    private static final Cleaner CLEANER = Cleaner.create();
+    static final Cleaner CLEANER = Cleaner.create();
     private static final long FIRST_ALLOCATION = Layout.ALLOC_UNIT;
 
     /**
