@@ -65,9 +65,11 @@ public final class FamfsFiles {
                 }
             } else {
                 try (InputStream in = Files.newInputStream(source)) {
-                    java.io.OutputStream gathered = FamfsFileSystemProvider.outputStream(out);
-                    in.transferTo(gathered);
-                    gathered.flush(); // the last gathered bytes, before out.close() publishes the file
+                    // the file's size is fixed here, so its stream does not gather (a write past the end is refused
+                    // at once); flush() would write out what a gathering stream still held, before the publish
+                    java.io.OutputStream stream = FamfsFileSystemProvider.outputStream(out);
+                    in.transferTo(stream);
+                    stream.flush();
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
