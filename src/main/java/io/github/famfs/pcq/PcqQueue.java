@@ -44,7 +44,9 @@ import java.util.zip.CRC32;
  * <p>The queue's files are mapped through the file system's {@code FileChannel.map}. Producing or consuming
  * writes to the mapping, so the file system must be writable (the master, or a client opened for client writes).
  * A queue is {@link Closeable}; waiting calls end with {@link java.nio.channels.AsynchronousCloseException} when it
- * is closed by another thread, and with {@link InterruptedException} when their thread is interrupted.
+ * is closed by another thread, and with {@link InterruptedException} when their thread is interrupted. A waiting put
+ * or get holds no lock between its tries, so an offer, poll or drain from another thread of the same handle does
+ * not wait behind it, and a second waiting put (get) waits, and ends, as the first does.
  *
  * <p>Every put, get, drain and status is an operation of the queue's file system, as its channels' are: it holds
  * an entry of the file system's lifecycle while it touches the queue's memory, so {@code FileSystem.close()} waits
@@ -202,6 +204,9 @@ public final class PcqQueue implements Closeable {
      *                      index is out of range
      */
     public static PcqQueue open(Path queue, Role role) throws IOException {
+        if (Lifecycle.of(queue.getFileSystem()) == null) { // before anything is mapped or asked of its store
+            throw new java.nio.file.ProviderMismatchException("not a famfs path: " + queue);
+        }
         boolean writeProducer = role == Role.PRODUCER || role == Role.BOTH;
         boolean writeConsumer = role == Role.CONSUMER || role == Role.BOTH;
         ByteBuffer p = map(queue, writeProducer);
@@ -355,32 +360,44 @@ public final class PcqQueue implements Closeable {
             throw new IllegalArgumentException("a message of " + n + " bytes does not fit the " + payloadSize()
                     + "-byte payload of " + producerPath);
         }
-        synchronized (putLock) {
-            checkOpen();
-            enter();
-            try {
-                return putEntered(payload, n, wait);
-            } finally {
-                lifecycle.exit();
+        // each turn takes the put lock and an entry; a wait holds neither, so an offer or another put of this
+        // handle is not stuck behind it, and an interrupt or close ends every waiting put at its next turn
+        for (boolean again = false;; again = true) {
+            synchronized (putLock) {
+                checkOpen();
+                enter();
+                try {
+                    if (!full(again)) {
+                        return putEntered(payload, n);
+                    }
+                } finally {
+                    lifecycle.exit();
+                }
             }
-        }
-    }
-
-    /** A put holding the put lock and an entry of the file system's lifecycle. */
-    private <X extends Exception> long putEntered(ByteBuffer payload, int n, Wait<X> wait) throws IOException, X {
-        long putIndex = index(producer, P_PRODUCER_INDEX, "producer");
-        boolean counted = false;
-        // the first test reads consumer_index with no invalidate, as the reference does
-        while ((putIndex + 1) % nbuckets == index(consumer, C_CONSUMER_INDEX, "consumer")) {
-            if (!counted) {
+            if (!again) {
                 nfull.incrementAndGet();
-                counted = true;
             }
             if (!wait.pause()) {
                 return -1;
             }
+        }
+    }
+
+    /**
+     * Whether the queue is full, holding the put lock and an entry. The first test reads consumer_index with no
+     * invalidate, as the reference does; a test again after a wait ({@code again}) invalidates it first.
+     */
+    private boolean full(boolean again) throws PcqException {
+        long putIndex = index(producer, P_PRODUCER_INDEX, "producer");
+        if (again) {
             invalidate(consumer, C_CONSUMER_INDEX, Long.BYTES);
         }
+        return (putIndex + 1) % nbuckets == index(consumer, C_CONSUMER_INDEX, "consumer");
+    }
+
+    /** A put into a queue that is not full, holding the put lock and an entry of the file system's lifecycle. */
+    private long putEntered(ByteBuffer payload, int n) throws IOException {
+        long putIndex = index(producer, P_PRODUCER_INDEX, "producer");
         long seq = producer.getLong(P_NEXT_SEQ);
         producer.putLong(P_NEXT_SEQ, seq + 1);
         flush(producer, P_NEXT_SEQ, Long.BYTES); // not in the reference: a restarted producer reads it
@@ -441,34 +458,38 @@ public final class PcqQueue implements Closeable {
             throw new IllegalArgumentException("room for " + dst.remaining() + " bytes, and a message of "
                     + producerPath + " has " + payloadSize());
         }
-        synchronized (getLock) {
-            checkOpen();
-            enter();
-            try {
-                return getEntered(dst, wait);
-            } finally {
-                lifecycle.exit();
+        // each turn takes the get lock and an entry; a wait holds neither (as a put's)
+        for (boolean again = false;; again = true) {
+            synchronized (getLock) {
+                checkOpen();
+                enter();
+                try {
+                    if (!empty()) {
+                        return getEntered(dst);
+                    }
+                } finally {
+                    lifecycle.exit();
+                }
             }
-        }
-    }
-
-    /** A get holding the get lock and an entry of the file system's lifecycle. */
-    private <X extends Exception> long getEntered(ByteBuffer dst, Wait<X> wait) throws IOException, X {
-        long getIndex = index(consumer, C_CONSUMER_INDEX, "consumer");
-        boolean counted = false;
-        while (true) {
-            invalidate(producer, P_PRODUCER_INDEX, Long.BYTES);
-            if (index(producer, P_PRODUCER_INDEX, "producer") != getIndex) {
-                break;
-            }
-            if (!counted) {
+            if (!again) {
                 nempty.incrementAndGet();
-                counted = true;
             }
             if (!wait.pause()) {
                 return -1;
             }
         }
+    }
+
+    /** Whether the queue is empty (producer_index invalidated first), holding the get lock and an entry. */
+    private boolean empty() throws PcqException {
+        long getIndex = index(consumer, C_CONSUMER_INDEX, "consumer");
+        invalidate(producer, P_PRODUCER_INDEX, Long.BYTES);
+        return index(producer, P_PRODUCER_INDEX, "producer") == getIndex;
+    }
+
+    /** A get from a queue that is not empty, holding the get lock and an entry of the file system's lifecycle. */
+    private long getEntered(ByteBuffer dst) throws IOException {
+        long getIndex = index(consumer, C_CONSUMER_INDEX, "consumer");
         int at = bucketOffset(getIndex);
         long expect = consumer.getLong(C_NEXT_SEQ);
         String problem = readBucket(at, expect);
@@ -547,7 +568,7 @@ public final class PcqQueue implements Closeable {
         if (closed) {
             throw new java.nio.channels.AsynchronousCloseException();
         }
-        if (lifecycle.isClosing()) { // the entry this wait holds keeps close waiting: end it now
+        if (lifecycle.isClosing()) { // a wait holds no entry: end it now rather than at its next try
             throw closedFileSystem();
         }
         return true;
