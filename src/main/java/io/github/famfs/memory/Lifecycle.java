@@ -39,7 +39,7 @@ public final class Lifecycle {
      * How {@link #of} finds the lifecycle of an object of a layer above this one (nio's file systems): set once,
      * by that layer, when its class is initialized (so before any of its objects exists).
      */
-    private static volatile Function<Object, Lifecycle> lookup = o -> null;
+    private static volatile Function<Object, Lifecycle> lookup;
 
     /**
      * @param subject what is open (for messages)
@@ -54,8 +54,11 @@ public final class Lifecycle {
      * Internal, not API (this package is not exported): installs how {@link #of} finds the lifecycle of an object
      * of the layer above (nio's {@code FamfsFileSystem} does, in its static initializer).
      */
-    public static void lookup(Function<Object, Lifecycle> find) {
-        lookup = find;
+    public static synchronized void lookup(Function<Object, Lifecycle> find) {
+        if (lookup != null) {
+            throw new IllegalStateException("the lifecycle lookup is installed once, by the file system's class");
+        }
+        lookup = java.util.Objects.requireNonNull(find);
     }
 
     /**
@@ -64,7 +67,8 @@ public final class Lifecycle {
      * entry of its lifecycle as nio's own do, without nio exporting it.
      */
     public static Lifecycle of(Object owner) {
-        return owner == null ? null : lookup.apply(owner);
+        Function<Object, Lifecycle> find = lookup;
+        return owner == null || find == null ? null : find.apply(owner);
     }
 
     /** Begins an entry unless closing has begun; true when the caller must {@link #exit()}. */
