@@ -67,10 +67,10 @@ class CoherenceTest {
         assertEquals("flush=" + flush + " invalidate=" + inval + " fence=sfence", CacheLines.instructions());
         assertEquals(CacheLines.instructions(), FamfsCaches.instructions());
 
-        Path img = tmp.resolve("lines.img");
-        try (FileChannel ch = FileChannel.open(img, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ch.truncate(1 << 20);
+        // a famfs map (FamfsCaches maintains famfs mappings only), page-aligned as the file's extent is
+        try (FileSystem fs = CachesOfMappingsTest.famfs(tmp.resolve("lines.img").toString(), "hardware", 1 << 20);
+                FileChannel ch = FileChannel.open(fs.getPath("/f"), StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) {
             MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, 1 << 20);
             byte[] data = new byte[1000];
             new Random(5).nextBytes(data);
@@ -95,7 +95,7 @@ class CoherenceTest {
             byte[] back = new byte[1000];
             m.get(4000, back);
             assertArrayEquals(data, back, "the bytes survive write-back and invalidation");
-            // what went to the file is what was written: read through the page cache, not the mapping
+            // what went to the file is what was written: read through the channel, not the mapping
             ByteBuffer viaFile = ByteBuffer.allocate(1000);
             ch.read(viaFile, 4000);
             assertArrayEquals(data, viaFile.array());
@@ -112,6 +112,11 @@ class CoherenceTest {
         assertEquals(lines, CacheLines.linesDone());
         // a heap buffer has no cache lines to maintain: a fence, no native call
         FamfsCaches.flush(ByteBuffer.allocate(64), 0, 64);
+        assertEquals(lines, CacheLines.linesDone());
+        // a direct buffer that is not famfs memory: refused, nothing touched
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FamfsCaches.invalidate(direct, 0, 256));
+        assertTrue(e.getMessage().contains("are not inside a live famfs mapping"), e::getMessage);
         assertEquals(lines, CacheLines.linesDone());
         assertThrows(ProviderMismatchException.class, () -> FamfsCaches.flush(tmp, 0, 1));
     }

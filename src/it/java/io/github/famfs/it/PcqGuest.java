@@ -2,10 +2,15 @@ package io.github.famfs.it;
 
 import io.github.famfs.memory.CacheLines;
 import io.github.famfs.nio.FamfsCaches;
+import io.github.famfs.nio.FamfsMappings;
+import io.github.famfs.nio.FamfsOwnedMapping;
 import io.github.famfs.pcq.PcqQueue;
 import io.github.famfs.pcq.PcqStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,6 +177,40 @@ final class PcqGuest {
         return calls + " native cache-line calls";
     }
 
+    /**
+     * The public FamfsCaches over famfs's maps of the device (FileChannel.map, FamfsOwnedMapping; read-only, the
+     * bytes untouched): 1000 flushes and invalidates each run the helper without a system call (this guest's
+     * strace forbids msync on the device), FamfsMappings.force too, and a flush of an owned mapping's buffer
+     * after close is refused.
+     */
+    private static String cachesApi(Path file) throws Exception {
+        long calls = CacheLines.callsDone();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            int len = (int) ch.size();
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, len);
+            FamfsOwnedMapping owned = FamfsOwnedMapping.map(ch, FileChannel.MapMode.READ_ONLY, 0, len);
+            ByteBuffer ob = owned.buffer();
+            for (int i = 0; i < 1000; i++) {
+                FamfsCaches.flush(m, 0, len);
+                FamfsCaches.invalidate(ob.slice(64, len - 64), 0, 64);
+            }
+            FamfsMappings.force(m);
+            owned.close();
+            try {
+                FamfsCaches.flush(ob, 0, 64);
+                throw new Checks.Failure("a flush of a closed owned mapping's buffer was not refused");
+            } catch (IllegalArgumentException expected) {
+                // refused
+            }
+        }
+        long done = CacheLines.callsDone() - calls;
+        if (FamfsCaches.isNative() && done < 2001) {
+            throw new Checks.Failure("2001 flushes and invalidates made only " + done + " native calls");
+        }
+        return done + " native cache-line calls over FileChannel.map and FamfsOwnedMapping of " + file
+                + ", a flush after close refused";
+    }
+
     // ---- guest A
 
     void producer() throws Exception {
@@ -192,6 +231,7 @@ final class PcqGuest {
                 })) {
                     return;
                 }
+                checks.check("caches-api-" + mode, () -> cachesApi(ping));
                 long deadline = System.nanoTime() + waitMs * 1_000_000;
                 try (PcqQueue p = PcqQueue.open(q, PcqQueue.Role.PRODUCER)) {
                     checks.check("pcq-produce-" + mode, () -> {

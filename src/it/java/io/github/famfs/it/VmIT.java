@@ -498,8 +498,8 @@ class VmIT {
         List<String> producerRequired = new ArrayList<>();
         List<String> consumerRequired = new ArrayList<>();
         for (String mode : List.of("software", "hardware")) {
-            producerRequired.addAll(List.of("pcq-coherence-" + mode, "pcq-create-" + mode, "pcq-produce-" + mode,
-                    "pcq-rtt-" + mode));
+            producerRequired.addAll(List.of("pcq-coherence-" + mode, "pcq-create-" + mode, "caches-api-" + mode,
+                    "pcq-produce-" + mode, "pcq-rtt-" + mode));
             consumerRequired.addAll(List.of("pcq-coherence-" + mode, "pcq-queue-seen-" + mode,
                     "pcq-consume-" + mode, "pcq-echo-" + mode));
         }

@@ -47,7 +47,8 @@ public final class FileMapping {
     private final int pieces;
     private final Runnable unmapper;
 
-    private FileMapping(long reservation, long reservedLength, long address, long size, int pieces) {
+    private FileMapping(long reservation, long reservedLength, long address, long size, int pieces, boolean dax,
+            String subject) {
         this.reservation = reservation;
         this.reservedLength = reservedLength;
         this.address = address;
@@ -55,8 +56,11 @@ public final class FileMapping {
         this.pieces = pieces;
         long count = pieces + 1L;
         AtomicBoolean done = new AtomicBoolean();
+        // registered for cache maintenance: its unmap waits for the maintenances in flight over it
+        MappedRanges.Range range = MappedRanges.add(address, size, false, dax, subject);
         this.unmapper = () -> {
             if (done.compareAndSet(false, true)) {
+                range.retire();
                 AddressSpace.unmap(reservation, reservedLength);
                 LIVE.addAndGet(-count);
             }
@@ -86,7 +90,8 @@ public final class FileMapping {
         while (true) {
             try {
                 long reservation = mapPieces(ranges, span, writable, device, info, subject);
-                return new FileMapping(reservation, span, reservation + (position - start), size, ranges.size());
+                return new FileMapping(reservation, span, reservation + (position - start), size, ranges.size(),
+                        info.isDaxDevice(), subject);
             } catch (MapRefused refused) {
                 if (!reclaimed) {
                     reclaimed = true;

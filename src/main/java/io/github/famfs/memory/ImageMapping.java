@@ -86,7 +86,13 @@ public final class ImageMapping {
             AddressSpace.fillInaccessible(base, length);
             throw e;
         }
-        return new Mapped<>(mapping, FileMapping.track(pieces.size()));
+        // registered for cache maintenance, until the action below runs (the JDK unmapped it, or is about to)
+        MappedRanges.Range range = MappedRanges.add(base + (position - start), size, true, false, subject);
+        Runnable untrack = FileMapping.track(pieces.size());
+        return new Mapped<>(mapping, () -> {
+            range.retire();
+            untrack.run();
+        });
     }
 
     private static Path descriptorPath(Device device) throws IOException {

@@ -1,11 +1,8 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.memory.CacheLines;
-import io.github.famfs.memory.LibcCalls;
-import io.github.famfs.memory.Native;
+import io.github.famfs.memory.MappedRanges;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
@@ -35,72 +32,49 @@ public final class FamfsCaches {
     /**
      * Writes back {@code buffer[index, index+length)} to memory, so other hosts can read it.
      *
-     * <p>The buffer is kept reachable until the native call returns. A direct buffer whose memory is no longer
-     * mapped (unmapped by its cleaner, or the view of a closed arena's segment) is refused, as the JDK's {@code
-     * MappedByteBuffer.force()} refuses it: the range is checked with {@code msync(MS_ASYNC)}, which fails with
-     * ENOMEM on an unmapped page and otherwise does nothing. What that check cannot cover is a race the caller
-     * owns: another thread unmapping the memory (the cleaner, {@code Arena.close()}) during the call; as with any
-     * access to such a buffer, that faults. For segments, {@code FamfsSegmentCaches} (Java 22+) keeps the arena
-     * alive during the call instead.
+     * <p>The bytes must lie inside a live famfs mapping: a buffer of famfs's {@code FileChannel.map} or of
+     * {@link FamfsOwnedMapping#buffer()}, or a slice, duplicate or read-only view of one (or the buffer view of a
+     * famfs segment). The mapping is found in a registry of famfs's mappings, without a system call, and kept
+     * mapped until the native call returns: an owned mapping's {@code close()} (or an arena's) racing the call
+     * waits for it, and once the mapping is gone the call is refused. On a DAX device nothing here calls the
+     * kernel (no msync: the device refuses it, and a flush is on the hot path). The one exception: on an image
+     * file, {@code FileChannel.map}'s buffers are the JDK's own mappings, which {@code Unsafe.invokeCleaner} can
+     * unmap behind famfs's back; there one {@code msync(MS_ASYNC)} of the range (the image file, a no-op for
+     * mapped pages) checks that it is still mapped before the helper touches it, as the JDK's own
+     * {@code force()} checks, and an {@code invokeCleaner} racing the call is the caller's error, as any use of
+     * the buffer then is.
      *
-     * @throws java.io.UncheckedIOException when the buffer's memory is not mapped
+     * <p>Any other direct buffer (a mapping of another file or device, {@code allocateDirect} memory) is refused
+     * rather than maintained: famfs can only promise no system call and no crash on unmap for its own mappings,
+     * and a flush of memory no other host reads is more likely a mistake (a copy flushed instead of the shared
+     * bytes) than an intent. On Java 22+, {@code FamfsSegmentCaches} maintains any native segment, its arena kept
+     * alive by the JDK. A heap buffer, or a zero length, has no memory to maintain: a fence only.
+     *
+     * @throws IndexOutOfBoundsException when the range is not inside the buffer's capacity
+     * @throws IllegalArgumentException  when the bytes are not inside a live famfs mapping (not famfs memory, or
+     *                                   their mapping was unmapped), with a message that says so
      */
     public static void flush(ByteBuffer buffer, int index, int length) {
-        maintain(buffer, index, length, true);
+        MappedRanges.maintain(buffer, index, length, true);
     }
 
     /**
      * Drops the cached lines of {@code buffer[index, index+length)}: later reads see what other hosts flushed.
      * Checks and limits as for {@link #flush(ByteBuffer, int, int)}.
      *
-     * @throws java.io.UncheckedIOException when the buffer's memory is not mapped
+     * @throws IndexOutOfBoundsException when the range is not inside the buffer's capacity
+     * @throws IllegalArgumentException  when the bytes are not inside a live famfs mapping
      */
     public static void invalidate(ByteBuffer buffer, int index, int length) {
-        maintain(buffer, index, length, false);
+        MappedRanges.maintain(buffer, index, length, false);
     }
-
-    /** Checks the range is mapped, then one native call, the buffer kept reachable until it returns. */
-    private static void maintain(ByteBuffer buffer, int index, int length, boolean flush) {
-        Objects.checkFromIndexSize(index, length, buffer.capacity());
-        try {
-            checkMapped(buffer, index, length);
-            if (flush) {
-                CacheLines.flush(buffer, index, length);
-            } else {
-                CacheLines.invalidate(buffer, index, length);
-            }
-        } finally {
-            Reference.reachabilityFence(buffer);
-        }
-    }
-
-    /** Refuses a direct buffer whose range is not mapped (msync(MS_ASYNC): ENOMEM there, a no-op otherwise). */
-    private static void checkMapped(ByteBuffer buffer, int index, int length) {
-        long address = CacheLines.address(buffer);
-        if (address == 0 || length == 0 || !CacheLines.isAvailable()) {
-            return; // a heap buffer, nothing, or a fence only: no memory is touched
-        }
-        long start = address + index;
-        long page = start & -PAGE;
-        try {
-            LibcCalls libc = Native.libc();
-            if (libc.msync(page, start + length - page, LibcCalls.MS_ASYNC) != 0) {
-                int errno = libc.errno();
-                throw new UncheckedIOException(new IOException("cannot maintain the caches of " + buffer
-                        + ": its memory [0x" + Long.toHexString(start) + ", +" + length + ") is not mapped"
-                        + " (unmapped by its cleaner, or its arena closed?): msync: " + libc.strerror(errno)
-                        + " (errno " + errno + ")"));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static final long PAGE = 4096;
 
     /**
      * Writes back bytes {@code [position, position+length)} of the famfs file {@code file}, wherever they lie on
-     * the device (strips and extents included).
+     * the device (strips and extents included). Through the file system's own mapping of the device, an entry of
+     * its lifecycle held for the call (a close waits for it; after close: {@code ClosedFileSystemException}); no
+     * system call. It follows the device's coherence ({@code famfs:coherence}): the helper on a DAX device or under
+     * {@code coherence=software}, a fence only on an image file under hardware coherence.
      *
      * @throws ProviderMismatchException when {@code file} is not on a famfs
      * @throws IOException               when it is missing or a directory

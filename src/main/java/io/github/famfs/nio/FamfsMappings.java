@@ -20,14 +20,16 @@ public final class FamfsMappings {
 
     /**
      * Writes the buffer's bytes back: msync(MS_SYNC) of its pages where a file backs them (the JDK's
-     * {@code force()}, also for famfs maps of an image file), then {@link FamfsCaches#flush} of its whole range
-     * (the CPU cache write-back a DAX device needs).
+     * {@code force()}, also for famfs maps of an image file; a famfs map of a DAX device has none, and no msync
+     * is called on it), then, for a famfs mapping, {@link FamfsCaches#flush} of its whole range (the CPU cache
+     * write-back a DAX device needs, without a system call). Any other buffer gets the JDK's {@code force()} and
+     * a fence.
      *
      * @throws UncheckedIOException when msync fails, as {@code MappedByteBuffer.force()} does
      */
     public static void force(MappedByteBuffer buffer) {
         buffer.force();
-        FamfsCaches.flush(buffer, 0, buffer.capacity());
+        io.github.famfs.memory.MappedRanges.maintainIfFamfs(buffer, 0, buffer.capacity(), true);
     }
 
     /**

@@ -16,7 +16,8 @@ import java.nio.file.ProviderMismatchException;
  * <p>The mapping is the file's device memory (no copy, no page cache), as {@link FileChannel#map} gives it, and
  * independent of the channel and of the file system once made: closing them leaves it valid until {@link #close()}.
  *
- * <p><b>The contract.</b> {@link #close()} unmaps the range at once (once, however often it is called). After it,
+ * <p><b>The contract.</b> {@link #close()} unmaps the range at once (once, however often it is called; a
+ * {@link FamfsCaches} call over it in progress on another thread is waited for, and later ones are refused). After it,
  * {@link #address()} and {@link #buffer()} throw {@link IllegalStateException}; but a buffer taken before, or the
  * address handed to other code, then refers to memory that is no longer mapped, and reading or writing through it
  * is the caller's error, which the JVM may answer with a crash (SIGSEGV), or with another mapping's bytes if the

@@ -268,9 +268,9 @@ public final class PcqQueue implements Closeable {
 
     /**
      * Writes back a range under software coherence; on coherent memory a fence orders the stores. The helper's
-     * call itself, not {@code FamfsCaches.flush(ByteBuffer, ...)}: that one first checks with {@code msync} that a
-     * caller's buffer is still mapped, a system call on the device per call (three per put), and this queue's
-     * buffers are its own fields, mapped as long as it is reachable.
+     * call itself, not {@code FamfsCaches.flush(ByteBuffer, ...)}: that one looks a caller's buffer up among
+     * famfs's mappings and holds its mapping in use for the call (no system call either), which this queue's
+     * buffers, its own fields, mapped as long as it is reachable, do not need.
      */
     private void flush(ByteBuffer b, int at, int length) {
         if (maintain) {

@@ -1,6 +1,7 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.memory.ImageMapping;
+import io.github.famfs.memory.MappedRanges;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -20,14 +21,12 @@ import java.lang.foreign.ValueLayout;
 public final class FamfsSegments {
     private FamfsSegments() {}
 
-    /** Largest piece handed to {@link FamfsCaches#flush} at once (a ByteBuffer holds at most 2 GiB). */
-    private static final long FLUSH_PIECE = 1L << 30;
-
     /**
      * Writes the segment's bytes back: {@code segment.force()} (msync) for a mapped segment, msync(MS_SYNC) of its
-     * pages for a native one where a file accepts it (a famfs map of an image file the JDK could not frame), then
-     * {@link FamfsCaches#flush} over the whole segment (the CPU cache write-back of DAX memory). A heap segment
-     * has nothing to write back.
+     * pages for a native one where a file accepts it (a famfs map of an image file the JDK could not frame; never
+     * famfs's map of a DAX device, which refuses msync), then {@link FamfsSegmentCaches#flush} over the whole
+     * segment (the CPU cache write-back of DAX memory, the arena held for the call). A heap segment has nothing
+     * to write back.
      *
      * @throws UncheckedIOException when msync fails, as {@code MemorySegment.force()} does
      */
@@ -35,19 +34,24 @@ public final class FamfsSegments {
         if (!segment.isNative()) {
             return;
         }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("the segment's arena is closed");
+        }
         if (segment.isMapped()) {
             segment.force();
-        } else {
-            try {
-                ImageMapping.sync(segment.address(), segment.byteSize());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        } else if (segment.byteSize() > 0) {
+            // famfs's own map of a DAX device: no page cache, and the device refuses msync (never call it there)
+            MappedRanges.Range famfs = MappedRanges.ownedCovering(segment.address(), segment.byteSize());
+            if (famfs == null || !famfs.onDaxDevice()) {
+                try {
+                    ImageMapping.sync(segment.address(), segment.byteSize());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
-        for (long at = 0; at < segment.byteSize(); at += FLUSH_PIECE) {
-            long n = Math.min(FLUSH_PIECE, segment.byteSize() - at);
-            FamfsCaches.flush(segment.asSlice(at, n).asByteBuffer(), 0, (int) n);
-        }
+        // the segment itself to the helper: its arena is held for the call
+        FamfsSegmentCaches.flush(segment, 0, segment.byteSize());
     }
 
     /**

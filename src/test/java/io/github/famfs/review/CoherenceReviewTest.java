@@ -36,18 +36,20 @@ class CoherenceReviewTest {
      */
     @Test
     void flushOfABufferWhoseMappingIsGoneThrowsInsteadOfCrashingTheJvm() throws Exception {
-        Path f = tmp.resolve("mapped");
-        Files.write(f, new byte[1 << 16]);
-        ChildJvm.Result r = ChildJvm.run(FlushUnmappedMain.class, 120, f.toString());
+        ChildJvm.Result r = ChildJvm.run(FlushUnmappedMain.class, 120, tmp.resolve("unmapped.img").toString());
         assertEquals(0, r.exitCode(), r::describe);
+        org.junit.jupiter.api.Assertions.assertTrue(r.output().contains("refused: java.lang.IllegalArgumentException")
+                && r.output().contains("was unmapped (Unsafe.invokeCleaner?)"), r::describe);
     }
 
     /** Child of {@link #flushOfABufferWhoseMappingIsGoneThrowsInsteadOfCrashingTheJvm}. */
     public static final class FlushUnmappedMain {
         public static void main(String[] args) throws Exception {
             MappedByteBuffer m;
-            try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
+            // a famfs map of an image file: one the JDK made, so invokeCleaner unmaps it behind famfs's back
+            try (FileSystem fs = withSharedFile(args[0], 1 << 16);
+                    FileChannel ch = FileChannel.open(fs.getPath("/shared"), StandardOpenOption.READ,
+                            StandardOpenOption.WRITE)) {
                 m = ch.map(FileChannel.MapMode.READ_WRITE, 0, 1 << 16);
             }
             m.put(0, (byte) 1);

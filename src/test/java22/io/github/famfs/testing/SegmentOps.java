@@ -26,4 +26,19 @@ public final class SegmentOps {
     public static byte[] bytes(Object segment) {
         return ((MemorySegment) segment).toArray(ValueLayout.JAVA_BYTE);
     }
+
+    /**
+     * Calls {@code io.github.famfs.nio.<cls>.<name>(segment[, offset, length])}, a class of the jar's Java 22 layer,
+     * which is not on the test compiler's class path (a directory, not a jar): by name.
+     */
+    public static void layer22(String cls, String name, MemorySegment segment, long... offsetLength)
+            throws Throwable {
+        Class<?> c = Class.forName("io.github.famfs.nio." + cls);
+        if (offsetLength.length == 0) {
+            c.getMethod(name, MemorySegment.class).invoke(null, segment);
+        } else {
+            c.getMethod(name, MemorySegment.class, long.class, long.class).invoke(null, segment, offsetLength[0],
+                    offsetLength[1]);
+        }
+    }
 }
