@@ -155,14 +155,22 @@ public final class CacheLines {
     public static void flush(ByteBuffer buffer, int index, int length) {
         java.util.Objects.checkFromIndexSize(index, length, buffer.capacity());
         long a = address(buffer);
-        run(true, a == 0 ? 0 : a + index, length);
+        try {
+            run(true, a == 0 ? 0 : a + index, length);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(buffer); // its memory stays mapped while the helper runs
+        }
     }
 
     /** Invalidates {@code buffer[index, index+length)} (a heap buffer: a fence only). */
     public static void invalidate(ByteBuffer buffer, int index, int length) {
         java.util.Objects.checkFromIndexSize(index, length, buffer.capacity());
         long a = address(buffer);
-        run(false, a == 0 ? 0 : a + index, length);
+        try {
+            run(false, a == 0 ? 0 : a + index, length);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(buffer); // its memory stays mapped while the helper runs
+        }
     }
 
     /** The metadata code's maintenance through the helper (fences only where it is not loaded). */
