@@ -30,6 +30,8 @@ final class ChildTable {
     private final Node[] slots;
     private final int mask;
     private volatile int count;
+    /** Names hashed by this table and the ones it grew from (written by the one writer; tests count work). */
+    private int hashes;
 
     private ChildTable(int capacity, long seed) {
         this.slots = new Node[capacity];
@@ -75,6 +77,11 @@ final class ChildTable {
         return count;
     }
 
+    /** Names hashed to add to, or look up for an add in, this table and the ones it grew from (for tests). */
+    int hashes() {
+        return hashes;
+    }
+
     int capacity() {
         return slots.length;
     }
@@ -99,6 +106,22 @@ final class ChildTable {
         return n != null && n.nameEquals(name, off, len) ? n : null;
     }
 
+    /** The hash of a name under this table's seed (for {@link #get(byte[], int, int, int)} and a following add). */
+    int hashOf(byte[] name, int off, int len) {
+        hashes++;
+        return (int) hash(seed, name, off, len);
+    }
+
+    /**
+     * As {@link #get(byte[], int, int)}, with the name's hash under this table's seed already known
+     * ({@link #hashOf}): replay hashes each name once, for this check and for the {@link #add(Node, long, int)} that
+     * follows it.
+     */
+    Node get(byte[] name, int off, int len, int hash) {
+        Node n = (Node) SLOT.getAcquire(slots, (int) locate(hash, name, off, len));
+        return n != null && n.nameEquals(name, off, len) ? n : null;
+    }
+
     /** The child named {@code name}, or null (see {@link #get(byte[], int, int)} for why the slot is checked). */
     Node get(String name) {
         if (!isAscii(name)) {
@@ -117,7 +140,11 @@ final class ChildTable {
      * in the low 32 bits, and the number of slots looked at in the high 32 bits (what tests count).
      */
     long locate(byte[] name, int off, int len) {
-        int i = (int) hash(seed, name, off, len) & mask;
+        return locate((int) hash(seed, name, off, len), name, off, len);
+    }
+
+    private long locate(int hash, byte[] name, int off, int len) {
+        int i = hash & mask;
         for (long probes = 1;; probes++) {
             Node n = (Node) SLOT.getAcquire(slots, i);
             if (n == null || n.nameEquals(name, off, len)) {
@@ -148,15 +175,28 @@ final class ChildTable {
      * new one holding every node, which the caller publishes.
      */
     ChildTable add(Node node) {
-        return add(node, true);
+        return add(node, 0, 0);
     }
 
-    private ChildTable add(Node node, boolean mayReseed) {
+    /**
+     * As {@link #add(Node)}, where {@code hash} is the hash of the node's name under seed {@code hashSeed} (from
+     * {@link #hashOf} on this table; used when this table still has that seed, as a grown one has).
+     */
+    ChildTable add(Node node, long hashSeed, int hash) {
+        return add(node, true, hashSeed, hash);
+    }
+
+    private ChildTable add(Node node, boolean mayReseed, long hashSeed, int hash) {
         if ((count + 1) * 2 > slots.length) {
-            return rebuilt(slots.length * 2, seed).add(node, mayReseed);
+            return rebuilt(slots.length * 2, seed).add(node, mayReseed, hashSeed, hash);
         }
-        byte[] name = node.nameBytes();
-        node.tableHash = (int) hash(seed, name, 0, name.length);
+        if (hashSeed == seed) {
+            node.tableHash = hash;
+        } else {
+            byte[] name = node.nameBytes();
+            node.tableHash = (int) hash(seed, name, 0, name.length);
+            hashes++;
+        }
         int i = node.tableHash & mask;
         int run = 0;
         while (slots[i] != null) {
@@ -164,7 +204,7 @@ final class ChildTable {
             run++;
         }
         if (run >= LONG_RUN && mayReseed) {
-            return rebuilt(slots.length, newSeed()).add(node, false);
+            return rebuilt(slots.length, newSeed()).add(node, false, 0, 0);
         }
         SLOT.setRelease(slots, i, node);
         count++;
@@ -178,6 +218,7 @@ final class ChildTable {
                 if (t.seed != seed) { // reseeded: hash again (growth keeps the seed, and the hashes)
                     byte[] name = n.nameBytes();
                     n.tableHash = (int) hash(t.seed, name, 0, name.length);
+                    t.hashes++;
                 }
                 int i = n.tableHash & t.mask;
                 while (t.slots[i] != null) {
@@ -187,6 +228,7 @@ final class ChildTable {
             }
         }
         t.count = count;
+        t.hashes += hashes;
         return t;
     }
 

@@ -64,10 +64,29 @@ public final class DirNode extends Node {
         return t == null ? 0 : (int) (t.locate(name) >>> 32);
     }
 
+    /** Names hashed by replay to add this directory's children (for tests that count work). */
+    int namesHashed() {
+        ChildTable t = children;
+        return t == null ? 0 : t.hashes();
+    }
+
+    /** The table of children now, or null while there are none (for replay, the one writer). */
+    ChildTable table() {
+        return children;
+    }
+
     /** Adds a child whose name is not taken (the caller, replay, checked it). */
     void add(Node node) {
+        add(node, 0, 0);
+    }
+
+    /**
+     * As {@link #add(Node)}, with the name's hash under seed {@code hashSeed} known (see
+     * {@link ChildTable#add(Node, long, int)}; seeds are odd, so 0 is none).
+     */
+    void add(Node node, long hashSeed, int hash) {
         ChildTable t = children;
-        ChildTable after = (t == null ? ChildTable.empty() : t).add(node);
+        ChildTable after = (t == null ? ChildTable.empty() : t).add(node, hashSeed, hash);
         if (after != t) {
             children = after;
         }

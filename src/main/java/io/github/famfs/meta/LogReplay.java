@@ -45,6 +45,9 @@ public final class LogReplay {
     /** Of the entry being replayed: its path's length and where its last name starts (see parentFor). */
     private int pathLen;
     private int nameAt;
+    /** The hash of that last name under the seed of its parent's table, {@link #hashSeed} (0: no table yet). */
+    private int nameHash;
+    private long hashSeed;
     /** The parent directory found for the last entry, and its path (the log's bytes, without the last slash). */
     private final byte[] lastParentPath = new byte[Layout.RELPATH_FIELD];
     private int lastParentLen = -1;
@@ -247,16 +250,11 @@ public final class LogReplay {
 
     /**
      * The parent directory for the entry's path (the relative path at {@code at}, {@code len} bytes, in the
-     * entry's copy), or null after reporting why there is none. Walks the path's bytes: nothing is allocated.
+     * entry's copy, whose parent's path is its first {@code parentLen} bytes), or null after reporting why there is
+     * none. Walks the path's bytes: nothing is allocated.
      */
-    private DirNode parentOf(int index, int at, int len) {
-        int parentLen = len;
-        while (parentLen > 0 && copy[at + parentLen - 1] != '/') {
-            parentLen--;
-        }
-        parentLen = Math.max(0, parentLen - 1); // without the slash; 0 for the root
-        if (parentLen == lastParentLen
-                && java.util.Arrays.equals(copy, at, at + parentLen, lastParentPath, 0, parentLen)) {
+    private DirNode parentOf(int index, int at, int len, int parentLen) {
+        if (parentLen == lastParentLen && Node.sameBytes(copy, at, lastParentPath, 0, parentLen)) {
             return lastParent; // entries come in runs under one directory: no walk (directories never change)
         }
         DirNode dir = walkParent(index, at, len);
@@ -305,26 +303,41 @@ public final class LogReplay {
      * {@link #nameAt}. Allocates nothing for a valid path.
      */
     private DirNode parentFor(int index, int at) {
-        int len = RelPath.length(entry, at);
+        int len = 0;
+        while (len < Layout.RELPATH_FIELD && copy[at + len] != 0) {
+            len++;
+        }
         pathLen = len;
-        if (!paths.isValid(copy, at, len)) {
+        int name;
+        if (paths.isValid(copy, at, len)) {
+            name = paths.lastName();
+        } else {
             try {
                 RelPath.decode(java.util.Arrays.copyOfRange(copy, at, at + len));
             } catch (FormatException e) {
                 problem(FamfsProblem.Kind.SKIPPED, index, null, e.getMessage() + "; entry skipped");
                 return null;
             }
+            name = at + len; // not reached (both checks refuse the same paths); kept whole if it were
+            while (name > at && copy[name - 1] != '/') {
+                name--;
+            }
         }
-        DirNode parent = parentOf(index, at, len);
+        DirNode parent = parentOf(index, at, len, Math.max(0, name - at - 1));
         if (parent == null) {
             return null;
         }
-        int name = at + len;
-        while (name > at && copy[name - 1] != '/') {
-            name--;
-        }
         nameAt = name;
-        Node existing = parent.child(copy, name, at + len - name);
+        ChildTable t = parent.table();
+        Node existing;
+        if (t == null) {
+            hashSeed = 0;
+            existing = null;
+        } else {
+            hashSeed = t.seed();
+            nameHash = t.hashOf(copy, name, at + len - name);
+            existing = t.get(copy, name, at + len - name, nameHash);
+        }
         if (existing != null) {
             problem(FamfsProblem.Kind.SKIPPED, index, pathString(at, len), (existing.isDirectory() ? "directory"
                     : "file") + " already made by log entry " + existing.logIndex() + "; the first entry stands");
@@ -344,7 +357,7 @@ public final class LogReplay {
         if (parent != null) {
             DirNode d = new DirNode(newName(at), entry.getInt(MkdirEntry.OFF_MODE), entry.getInt(MkdirEntry.OFF_UID),
                     entry.getInt(MkdirEntry.OFF_GID), index);
-            parent.add(d);
+            parent.add(d, hashSeed, nameHash);
             dirs++;
             tell(parent, at, d);
         }
@@ -367,7 +380,7 @@ public final class LogReplay {
         }
         FileNode node = new FileNode(newName(at), entry.getInt(FileEntry.OFF_MODE), entry.getInt(FileEntry.OFF_UID),
                 entry.getInt(FileEntry.OFF_GID), index, size, entry.getInt(FileEntry.OFF_FLAGS), mapProblem);
-        parent.add(node);
+        parent.add(node, hashSeed, nameHash);
         files++;
         tell(parent, at, node);
     }

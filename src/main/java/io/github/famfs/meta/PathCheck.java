@@ -18,7 +18,13 @@ final class PathCheck {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final CharBuffer chars = CharBuffer.allocate(Layout.RELPATH_FIELD);
+    /** Where the last name of the path {@link #isValid} last accepted starts (an index into its array). */
+    private int lastName;
 
+    /**
+     * Whether the path is valid; when it is, {@link #lastName()} tells where its last name starts (the scan that
+     * checks the components finds it, so replay needs no second scan for the parent and the name).
+     */
     boolean isValid(byte[] b, int at, int len) {
         if (len == 0 || len > Layout.MAX_RELPATH) {
             return false;
@@ -32,12 +38,21 @@ final class PathCheck {
                 if (n == 0 || b[start] == '.' && (n == 1 || n == 2 && b[start + 1] == '.')) {
                     return false;
                 }
+                if (i == end) {
+                    break;
+                }
                 start = i + 1;
             } else if (b[i] < 0) {
                 ascii = false;
             }
         }
+        lastName = start;
         return ascii || isUtf8(b, at, len);
+    }
+
+    /** Where the last name of the path last accepted by {@link #isValid} starts. */
+    int lastName() {
+        return lastName;
     }
 
     private boolean isUtf8(byte[] b, int at, int len) {

@@ -102,10 +102,15 @@ public final class SideBySide {
         while (true) {
             long wall = sample(s, k)[0];
             if (wall >= sampleNanos / 4 || k >= 1 << 24) {
-                return (int) Math.max(1, Math.min(1 << 24, (long) k * sampleNanos / Math.max(1, wall)));
+                return resized(k, wall);
             }
             k *= 4;
         }
+    }
+
+    /** Operations per sample so that one takes about the sample time, from a sample of {@code k} that took {@code wall}. */
+    private int resized(int k, long wall) {
+        return (int) Math.max(1, Math.min(1 << 24, (long) k * sampleNanos / Math.max(1, wall)));
     }
 
     /** The measured figures of a pair. */
@@ -116,9 +121,11 @@ public final class SideBySide {
         String loadBefore = loadAverage();
         int kf = calibrate(p.famfs());
         int ka = calibrate(p.alternative());
+        // Calibrated on cold code, a slow operation (a mount) gets a k of one or two, and a warm-up of a few samples
+        // left it in the interpreter for every round: each warm-up sample now sizes the next one from its own time.
         for (int r = 0; r < warmup; r++) {
-            sample(p.famfs(), kf);
-            sample(p.alternative(), ka);
+            kf = resized(kf, sample(p.famfs(), kf)[0]);
+            ka = resized(ka, sample(p.alternative(), ka)[0]);
         }
         double[] fw = new double[rounds];
         double[] aw = new double[rounds];
