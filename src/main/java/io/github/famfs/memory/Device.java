@@ -189,6 +189,25 @@ public final class Device implements Closeable {
         }
     }
 
+    /**
+     * The identity (device and inode, {@code BasicFileAttributes.fileKey}) of the file this device opened, whatever
+     * became of its name since; null once the device is closing, or where the file system gives no key.
+     */
+    public Object fileKey() throws IOException {
+        if (imageKey != null) {
+            return imageKey;
+        }
+        if (!lifecycle.tryEnter()) {
+            return null;
+        }
+        try {
+            return java.nio.file.Files.readAttributes(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
     /** Whether libc has opened and mapped the device (always, except for an image file opened read-only). */
     public boolean isMapped() {
         return mapping != null;
