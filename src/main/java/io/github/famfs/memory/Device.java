@@ -35,9 +35,12 @@ public final class Device implements Closeable {
     private volatile Mapping mapping;
     /**
      * An image file opened read-only: the JDK's channel over it, whose read-only mappings are the windows (so that
-     * reading needs no native call); null for other devices. Guarded, with {@link #closed}, by {@link #mapLock}.
+     * reading needs no native call); null for other devices. Its size and map calls are interruptible (the JDK
+     * closes the channel when the calling thread is interrupted), so they run with the caller's interrupt status
+     * cleared (see {@link #onImage}), and a channel an interrupt closed anyway is opened again (checking the file
+     * key). Replaced, with {@link #closed}, under {@link #mapLock}.
      */
-    private final FileChannel image;
+    private volatile FileChannel image;
     /** The image file's identity ({@code fileKey}) when {@link #image} was opened: what a later open must find. */
     private final Object imageKey;
     /** The JDK's mappings of {@link #image}, unmapped by the close; null for other devices. */
@@ -186,6 +189,25 @@ public final class Device implements Closeable {
         }
     }
 
+    /**
+     * The identity (device and inode, {@code BasicFileAttributes.fileKey}) of the file this device opened, whatever
+     * became of its name since; null once the device is closing, or where the file system gives no key.
+     */
+    public Object fileKey() throws IOException {
+        if (imageKey != null) {
+            return imageKey;
+        }
+        if (!lifecycle.tryEnter()) {
+            return null;
+        }
+        try {
+            return java.nio.file.Files.readAttributes(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
     /** Whether libc has opened and mapped the device (always, except for an image file opened read-only). */
     public boolean isMapped() {
         return mapping != null;
@@ -224,7 +246,7 @@ public final class Device implements Closeable {
             return info.size();
         }
         if (image != null) {
-            return image.size();
+            return onImage(FileChannel::size);
         }
         return java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()));
     }
@@ -676,26 +698,98 @@ public final class Device implements Closeable {
     /** A read-only JDK mapping of image bytes {@code [offset, offset+length)}, unmapped by the close. */
     private ByteBuffer mapImage(long offset, int length) {
         try {
-            return jdkMaps.readOnly(image, offset, length);
+            return onImage(ch -> jdkMaps.readOnly(ch, offset, length));
         } catch (IOException e) {
-            throw new UncheckedIOException(info.path() + ": cannot map bytes [" + offset + ", +" + length + ")", e);
+            long backed = -1;
+            try {
+                backed = onImage(FileChannel::size);
+            } catch (IOException | RuntimeException ignored) {
+                // the first failure is the one reported
+            }
+            String why = backed >= 0 && backed < offset + length ? " (the image file was truncated by another"
+                    + " process since the famfs opened: it holds " + backed + " bytes, the famfs opened on it "
+                    + info.size() + ")" : "";
+            throw new UncheckedIOException(new IOException(info.path() + ": cannot map bytes [" + offset + ", +"
+                    + length + ")" + why + ": " + e, e));
+        }
+    }
+
+    /** An operation on the image file's JDK channel. */
+    private interface ImageCall<T> {
+        T on(FileChannel image) throws IOException;
+    }
+
+    /**
+     * Runs {@code call} on {@link #image} with the calling thread's interrupt status cleared (and set again after),
+     * so that one thread's interrupt does not close the channel every thread of the file system reads through;
+     * when an interrupt that came during the call closed it all the same, opens the image again and retries once.
+     * The caller holds an entry.
+     */
+    private <T> T onImage(ImageCall<T> call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = image;
+                try {
+                    return call.on(ch);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt > 0 || !reopenImage(ch)) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Opens the image file again in place of {@code closedChannel}, which an interrupt closed: the file now at its
+     * path must be the one the famfs was opened on. False when the device is closing (its close closed it).
+     */
+    private boolean reopenImage(FileChannel closedChannel) throws IOException {
+        synchronized (mapLock) {
+            if (closed) {
+                return false;
+            }
+            if (image != closedChannel) {
+                return true; // another thread opened it again
+            }
+            FileChannel again = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+            try {
+                if (!imageKey.equals(java.nio.file.Files.readAttributes(info.realPath(),
+                        java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
+                    throw new IOException(info.path() + " is not the image file the famfs was opened on (it was"
+                            + " replaced since): cannot open it again");
+                }
+            } catch (IOException | RuntimeException e) {
+                again.close();
+                throw e;
+            }
+            image = again;
+            return true;
         }
     }
 
     /** The lifecycle's last step. */
     private void unmapAndCloseDescriptor() {
         Mapping m;
+        FileChannel ch;
         synchronized (mapLock) {
             closed = true;
             m = mapping;
+            ch = image;
         }
         try {
-            if (image != null) {
+            if (ch != null) {
                 for (int i = 0; i < windows.length(); i++) {
                     windows.set(i, null);
                 }
                 jdkMaps.close();
-                image.close();
+                ch.close();
             }
             if (m == null) {
                 return;

@@ -103,6 +103,8 @@ class FamfsFileChannel extends PositionalChannel {
         lifecycle.enterChannel();
         try {
             map.visit(pos, n, (fileOff, devOff, len) -> device.copyTo(devOff, dst, (int) len));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // a device window that could not be mapped (an image truncated underneath, say)
         } finally {
             lifecycle.exit();
         }

@@ -261,6 +261,11 @@ public final class FamfsFileSystem extends FileSystem {
         return info;
     }
 
+    /** The identity of the device file this file system opened (see {@link Device#fileKey}). */
+    Object deviceKey() throws IOException {
+        return device.fileKey();
+    }
+
     /** The device's real path: the file system's identity within this JVM. */
     Path devicePath() {
         return info.realPath();

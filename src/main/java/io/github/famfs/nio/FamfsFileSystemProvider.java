@@ -226,19 +226,19 @@ public final class FamfsFileSystemProvider extends FileSystemProvider {
     }
 
     /**
-     * The famfs open in this JVM on {@code device} by any name (a hard link, another path): the file whose key
-     * (device and inode) is {@code device}'s; null for none.
+     * The famfs open in this JVM on {@code device} by any name (a hard link, another path, a name it was renamed to
+     * since): the one whose device file (the file it opened) has {@code device}'s key (device and inode); null for
+     * none.
      */
     FamfsFileSystem openOn(Path device) throws IOException {
         Object key = java.nio.file.Files.readAttributes(device, BasicFileAttributes.class).fileKey();
         for (FamfsFileSystem fs : open.values()) {
             try {
-                if (key != null ? key.equals(java.nio.file.Files.readAttributes(fs.devicePath(),
-                        BasicFileAttributes.class).fileKey()) : fs.devicePath().equals(device.toRealPath())) {
+                if (key != null ? key.equals(fs.deviceKey()) : fs.devicePath().equals(device.toRealPath())) {
                     return fs;
                 }
             } catch (IOException gone) {
-                // its device path is gone (renamed, removed): another file
+                // its key cannot be read: another file
             }
         }
         return null;
