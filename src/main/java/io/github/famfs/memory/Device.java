@@ -89,8 +89,13 @@ public final class Device implements Closeable {
             return new Device(info, writable, map(info, writable, null), null, null, null);
         }
         FileChannel image;
+        Object keyBefore;
         try {
             Native.checkChosenBinding();
+            // the JDK's channel cannot be asked which file it opened: the key read from the path before and after
+            // the open must agree, else the image was replaced meanwhile and the key might not be the channel's
+            keyBefore = java.nio.file.Files.readAttributes(info.realPath(),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
             image = FileChannel.open(info.realPath(), StandardOpenOption.READ);
         } catch (java.nio.file.FileSystemException e) {
             maps.close();
@@ -102,6 +107,9 @@ public final class Device implements Closeable {
         try {
             Object key = java.nio.file.Files.readAttributes(info.realPath(),
                     java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            if (!java.util.Objects.equals(key, keyBefore)) {
+                throw new IOException(info.path() + " was replaced while it was being opened: open it again");
+            }
             Device d = new Device(info, false, null, image, key, maps);
             d.window(0); // mapped now, so that a refusal is the open's IOException
             return d;
