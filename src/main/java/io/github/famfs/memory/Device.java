@@ -88,15 +88,10 @@ public final class Device implements Closeable {
         if (maps == null) {
             return new Device(info, writable, map(info, writable, null), null, null, null);
         }
-        FileChannel image;
-        Object keyBefore;
+        ImageChannel opened;
         try {
             Native.checkChosenBinding();
-            // the JDK's channel cannot be asked which file it opened: the key read from the path before and after
-            // the open must agree, else the image was replaced meanwhile and the key might not be the channel's
-            keyBefore = java.nio.file.Files.readAttributes(info.realPath(),
-                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-            image = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+            opened = openImage(info, null);
         } catch (java.nio.file.FileSystemException e) {
             maps.close();
             throw openFailed(info, e);
@@ -104,24 +99,57 @@ public final class Device implements Closeable {
             maps.close();
             throw e;
         }
+        FileChannel image = opened.channel();
         try {
-            Object key = java.nio.file.Files.readAttributes(info.realPath(),
-                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-            if (!java.util.Objects.equals(key, keyBefore)) {
-                throw new IOException(info.path() + " was replaced while it was being opened: open it again");
-            }
-            Device d = new Device(info, false, null, image, key, maps);
+            Device d = new Device(info, false, null, image, opened.key(), maps);
             d.window(0); // mapped now, so that a refusal is the open's IOException
             return d;
         } catch (UncheckedIOException e) {
             maps.close();
             image.close();
             throw e.getCause();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             maps.close();
             image.close();
             throw e;
         }
+    }
+
+    /** An image file opened read-only through the JDK, and its file key. */
+    private record ImageChannel(FileChannel channel, Object key) {}
+
+    /**
+     * Opens an image file read-only through the JDK. The JDK's channel cannot be asked which file it opened, so the
+     * key read from the path before and after the open must agree (else the image was replaced meanwhile, and the
+     * key might not be the channel's file); with {@code expected} not null, it must also be that key.
+     */
+    private static ImageChannel openImage(DeviceInfo info, Object expected) throws IOException {
+        Object before = fileKey(info.realPath());
+        FileChannel ch = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+        try {
+            Object key = fileKey(info.realPath());
+            if (!java.util.Objects.equals(key, before)) {
+                throw new IOException(info.path() + " was replaced while it was being opened: open it again");
+            }
+            if (expected != null && !expected.equals(key)) {
+                throw new IOException(info.path() + " is not the image file the famfs was opened on (it was"
+                        + " replaced since): cannot open it again");
+            }
+            return new ImageChannel(ch, key);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The identity (device and inode) of the file at {@code path}. */
+    private static Object fileKey(java.nio.file.Path path) throws IOException {
+        return java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    /** The file this process has open as descriptor {@code fd}, whatever became of its name. */
+    private static java.nio.file.Path openFile(int fd) {
+        return java.nio.file.Path.of("/proc/self/fd/" + fd);
     }
 
     /** The JDK's failed open as libc's is reported ({@link Native#error}): the call, the path, why. */
@@ -144,8 +172,7 @@ public final class Device implements Closeable {
             throw Native.error("open", info.path());
         }
         try {
-            if (key != null && !key.equals(java.nio.file.Files.readAttributes(java.nio.file.Path.of("/proc/self/fd/"
-                    + fd), java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
+            if (key != null && !key.equals(fileKey(openFile(fd)))) {
                 throw new IOException(info.path() + " is not the image file the famfs was opened on (it was replaced"
                         + " since): cannot map it");
             }
@@ -209,8 +236,7 @@ public final class Device implements Closeable {
             return null;
         }
         try {
-            return java.nio.file.Files.readAttributes(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()),
-                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return fileKey(openFile(mapping.fd()));
         } finally {
             lifecycle.exit();
         }
@@ -256,7 +282,7 @@ public final class Device implements Closeable {
         if (image != null) {
             return onImage(FileChannel::size);
         }
-        return java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()));
+        return java.nio.file.Files.size(openFile(mapping.fd()));
     }
 
     /**
@@ -588,7 +614,7 @@ public final class Device implements Closeable {
         synchronized (transferLock) {
             if (transferChannel == null || !transferChannel.isOpen()) {
                 // the same open file as the descriptor, whatever became of the image's name since
-                transferChannel = FileChannel.open(java.nio.file.Path.of("/proc/self/fd/" + mapping.fd()),
+                transferChannel = FileChannel.open(openFile(mapping.fd()),
                         StandardOpenOption.WRITE);
             }
             FileChannel ch = transferChannel;
@@ -766,18 +792,7 @@ public final class Device implements Closeable {
             if (image != closedChannel) {
                 return true; // another thread opened it again
             }
-            FileChannel again = FileChannel.open(info.realPath(), StandardOpenOption.READ);
-            try {
-                if (!imageKey.equals(java.nio.file.Files.readAttributes(info.realPath(),
-                        java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
-                    throw new IOException(info.path() + " is not the image file the famfs was opened on (it was"
-                            + " replaced since): cannot open it again");
-                }
-            } catch (IOException | RuntimeException e) {
-                again.close();
-                throw e;
-            }
-            image = again;
+            image = openImage(info, imageKey).channel();
             return true;
         }
     }
