@@ -76,9 +76,10 @@ public final class Device implements Closeable {
 
     /**
      * Opens the whole device, read-only or read-write. A DAX device, or an image file opened read-write, is mapped
-     * now through libc; on Java 22+ an image file opened read-only is opened through the JDK (reads go through the
-     * JDK's read-only mappings, unmapped by the close), and libc maps it only when a use needs that (see
-     * {@link #fd()}). Java 17 to 21 map every device through libc (see {@link JdkMaps}).
+     * now through libc; an image file opened read-only is opened through the JDK (reads go through the JDK's
+     * read-only mappings, unmapped by the close: {@link JdkMaps}), and libc maps it only when a use needs that (see
+     * {@link #fd()}). Where the JDK cannot unmap its maps on demand ({@link JdkMaps#open()} null: Java 17 to 21
+     * without {@code jdk.unsupported}) the read-only image is mapped through libc now as well.
      */
     public static Device open(DeviceInfo info, boolean writable) throws IOException {
         if (info.size() <= 0) {
