@@ -9,8 +9,9 @@ import java.nio.channels.FileChannel;
  * mapped segments of one shared arena, seen as buffers ({@code FfmJdkMaps}, in the jar's Java 22 layer); on Java
  * 17 to 21 (or where that class cannot be used) {@code FileChannel.map} buffers that the close unmaps with
  * {@code sun.misc.Unsafe.invokeCleaner}, found by reflection ({@link UnsafeJdkMaps}). Where neither is possible
- * (a runtime without {@code jdk.unsupported}, or a module graph that does not resolve it, on Java 17 to 21)
- * {@link #open()} returns null and devices are mapped through libc.
+ * (a runtime without {@code jdk.unsupported}, or a module graph that does not resolve it, on Java 17 to 21; Java
+ * 22+ without the Java 22 layer, where {@code invokeCleaner} is deprecated for removal) {@link #open()} returns
+ * null and devices are mapped through libc.
  *
  * <p>After the close, a segment's buffer throws on use; an unmapped {@code FileChannel.map} buffer does not (a use
  * is a SIGSEGV): either way nothing may use them then, which the device's {@link Lifecycle} ensures.
@@ -43,7 +44,10 @@ interface JdkMaps {
                 return (JdkMaps) Class.forName("io.github.famfs.memory.FfmJdkMaps").getDeclaredConstructors()[0]
                         .newInstance();
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                // a jar without its Java 22 layer: as on 17-21
+                // No Java 22 layer (a class directory, or a jar repackaged without Multi-Release): libc, not
+                // Unsafe.invokeCleaner, which JDK 24+ warns about on first use (JEP 498) and refuses under
+                // --sun-misc-unsafe-memory-access=deny (the close would then fail with the image still mapped).
+                return null;
             }
         }
         return UnsafeJdkMaps.open();

@@ -40,7 +40,7 @@ class ColdLazyReviewTest {
     Path tmp;
 
     /** A 2 GiB sparse image: "early" in the first GiB, "late" past 1 GiB (the JDK's second window). */
-    private static TestImage twoWindows(Path img) throws IOException {
+    static TestImage twoWindows(Path img) throws IOException {
         TestImage t = TestImage.create(img, 2 * GIB);
         t.file("early", 1000);
         t.skipData(GIB + 100 * MIB - t.nextDataOffset()).file("late", 1000);

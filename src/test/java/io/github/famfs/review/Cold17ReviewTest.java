@@ -1,0 +1,92 @@
+package io.github.famfs.review;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.famfs.testing.ChildJvm;
+import io.github.famfs.testing.CloseRaces;
+import io.github.famfs.testing.TestImage;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reviewer r-cold17: a read-only image mount on Java 17-21 reads through {@code FileChannel.map} buffers that the
+ * close unmaps with {@code Unsafe.invokeCleaner} ({@code memory/UnsafeJdkMaps}, h-cold17 at 1a242f2). Each test
+ * asserts the correct behaviour and fails on h-cold17.
+ */
+class Cold17ReviewTest {
+    private static final String CLIENT = "c01d0000-0000-4000-8000-0000000c0017";
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * Child JVM: mounts image {@code args[0]} read-only, reads "early" and "late", closes; prints whether the
+     * Java 22 layer is on its class path, then "closed, N mappings left".
+     */
+    public static final class NoLayerMain {
+        public static void main(String[] args) throws Exception {
+            boolean layer;
+            try {
+                Class.forName("io.github.famfs.memory.FfmJdkMaps");
+                layer = true;
+            } catch (ClassNotFoundException e) {
+                layer = false;
+            }
+            System.out.println("java22 layer: " + layer);
+            Path img = Path.of(args[0]);
+            FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT));
+            if (!Arrays.equals(TestImage.patternBytes("late".hashCode(), 1000), Files.readAllBytes(fs.getPath("late")))
+                    || !Arrays.equals(TestImage.patternBytes("early".hashCode(), 1000),
+                            Files.readAllBytes(fs.getPath("early")))) {
+                throw new AssertionError("wrong bytes");
+            }
+            fs.close();
+            System.out.println("closed, " + CloseRaces.imageMappings(img) + " mappings left");
+        }
+    }
+
+    /**
+     * JdkMaps.open on Java 22+ whose jar or class directory lacks the Java 22 layer (FfmJdkMaps): a class
+     * directory on the class path (an IDE, {@code java -cp target/classes}), or a jar repackaged without
+     * {@code Multi-Release: true} (a shaded jar). h-cold17 then falls to UnsafeJdkMaps, where before it bound libc.
+     * But {@code sun.misc.Unsafe.invokeCleaner} is terminally deprecated on JDK 24+ (JEP 471/498): by default the
+     * first close prints the JDK's 4-line warning "A terminally deprecated method in sun.misc.Unsafe has been
+     * called ... by io.github.famfs.memory.UnsafeJdkMaps"; with {@code --sun-misc-unsafe-memory-access=deny} the
+     * invokeCleaner throws UnsupportedOperationException, so FileSystem.close() throws IllegalStateException and
+     * leaves the image mapped and its channel open (Device.unmapAndCloseDescriptor stops at jdkMaps.close()).
+     * Runs on Java 24+ (earlier JDKs neither warn nor deny); fails there on h-cold17.
+     */
+    @Test
+    void withoutTheJava22LayerOnJava24TheCloseUsesNoDeprecatedUnsafe() throws Exception {
+        Assumptions.assumeTrue(Runtime.version().feature() >= 24, "Java " + Runtime.version().feature()
+                + " neither warns about nor denies sun.misc.Unsafe's memory access: the test runs on Java 24+");
+        Path img = tmp.resolve("no-layer.img");
+        ColdLazyReviewTest.twoWindows(img).close();
+        String noLayer = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.replace('\\', '/').endsWith("META-INF/versions/22"))
+                .collect(Collectors.joining(File.pathSeparator));
+        for (String how : List.of("deny", "warn")) {
+            List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "--sun-misc-unsafe-memory-access=" + how));
+            ChildJvm.Result r = ChildJvm.run(jvm, noLayer, NoLayerMain.class, 120, img.toString());
+            assertTrue(r.output().contains("java22 layer: false"), "the child must lack the layer: " + r.describe());
+            assertEquals(0, r.exitCode(), how + ": " + r.describe());
+            assertTrue(r.output().contains("closed, 0 mappings left"), how + ": " + r.describe());
+            assertFalse(r.output().contains("sun.misc.Unsafe"), how + ": " + r.describe());
+        }
+    }
+}
