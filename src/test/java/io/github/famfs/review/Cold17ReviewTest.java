@@ -1,15 +1,19 @@
 package io.github.famfs.review;
 
+import static io.github.famfs.testing.LiveClients.client;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.nio.FamfsFileSystem;
 import io.github.famfs.testing.ChildJvm;
 import io.github.famfs.testing.CloseRaces;
 import io.github.famfs.testing.TestImage;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -18,6 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -87,6 +94,70 @@ class Cold17ReviewTest {
             assertEquals(0, r.exitCode(), how + ": " + r.describe());
             assertTrue(r.output().contains("closed, 0 mappings left"), how + ": " + r.describe());
             assertFalse(r.output().contains("sun.misc.Unsafe"), how + ": " + r.describe());
+        }
+    }
+
+    /**
+     * Device's onImage reopens the image channel that an interrupt closed (the JDK closes an interruptible
+     * FileChannel when the thread is interrupted during size() or map()) by the image's path, checking its file
+     * key. When the image was renamed away (or deleted, or replaced: a new version moved over it) since the mount,
+     * that reopen fails, and the shared channel stays closed for good: from then on every refresh, lookup miss and
+     * watch poll of every thread fails (NoSuchFileException / "not the image file"), and so does every read in a
+     * JDK window not mapped yet. On main, Java 17 mapped the image through libc at the mount (no interruptible
+     * channel) and went on. Here a refresher thread is interrupted again and again after the image was renamed;
+     * once interrupts have landed, an uninterrupted thread must still refresh and read the second window. Fails on
+     * h-cold17 (JDK 17 and 25).
+     */
+    @Test
+    void anInterruptAfterTheImageWasRenamedLeavesTheFileSystemWorking() throws Exception {
+        interruptsAfter(true);
+    }
+
+    /** The same with the image deleted after the mount (its data lives on while it is open). */
+    @Test
+    void anInterruptAfterTheImageWasDeletedLeavesTheFileSystemWorking() throws Exception {
+        interruptsAfter(false);
+    }
+
+    private void interruptsAfter(boolean rename) throws Exception {
+        Path img = tmp.resolve("interrupt.img");
+        ColdLazyReviewTest.twoWindows(img).close();
+        try (FamfsFileSystem fs = client(img, "0")) {
+            assertArrayEquals(TestImage.patternBytes("early".hashCode(), 1000), Files.readAllBytes(fs.getPath("early")));
+            if (rename) {
+                Files.move(img, tmp.resolve("moved.img"));
+            } else {
+                Files.delete(img);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong interruptedOps = new AtomicLong();
+            AtomicReference<Throwable> other = new AtomicReference<>();
+            Thread refresher = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        fs.refresh();
+                    } catch (ClosedByInterruptException e) {
+                        interruptedOps.incrementAndGet(); // this thread's own interrupted call: its business
+                    } catch (Throwable e) {
+                        other.compareAndSet(null, e);
+                        interruptedOps.incrementAndGet();
+                    }
+                    Thread.interrupted();
+                }
+            }, "interrupted-refresher");
+            refresher.start();
+            // interrupt until a few interrupts landed inside the channel's calls (or a generous bound)
+            for (long n = 0; interruptedOps.get() < 20 && n < 200_000_000L; n++) {
+                refresher.interrupt();
+                Thread.onSpinWait();
+            }
+            stop.set(true);
+            refresher.join();
+            assertTrue(interruptedOps.get() > 0, "no interrupt landed inside a channel call: the test proved nothing");
+            fs.refresh();
+            assertArrayEquals(TestImage.patternBytes("late".hashCode(), 1000), Files.readAllBytes(fs.getPath("late")),
+                    "a read in the second window, on a thread that was never interrupted");
+            assertEquals(null, other.get(), "what the interrupted thread got besides its own interrupt");
         }
     }
 }
