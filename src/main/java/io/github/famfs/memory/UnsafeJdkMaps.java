@@ -80,8 +80,20 @@ final class UnsafeJdkMaps implements JdkMaps {
             all = new ArrayList<>(mapped);
             mapped.clear();
         }
+        RuntimeException failure = null;
         for (MappedByteBuffer b : all) {
-            unmap(b);
+            try {
+                unmap(b);
+            } catch (RuntimeException e) { // the others are unmapped all the same
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
