@@ -160,4 +160,49 @@ class Cold17ReviewTest {
             assertEquals(null, other.get(), "what the interrupted thread got besides its own interrupt");
         }
     }
+
+    /**
+     * Child JVM: mounts a copy ({@code args[1]}) of the reference tree image ({@code args[0]}) read-only, truncates
+     * the image to 16 MiB (another writer, say), reads a file whose bytes are past that (its reads fail: SIGBUS
+     * on a mapped page past the end of the file, an InternalError), then closes the file system and prints
+     * "closed".
+     */
+    public static final class TruncatedThenCloseMain {
+        public static void main(String[] args) throws Exception {
+            Path img = Path.of(args[1]);
+            Files.copy(Path.of(args[0]), img);
+            FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT,
+                    "refreshInterval", "off"));
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(16 << 20);
+            }
+            try {
+                Files.readAllBytes(fs.getPath("/a/b/c/f-5MiB-plus-3"));
+                System.out.println("read: no exception");
+            } catch (Throwable e) {
+                System.out.println("read: " + e);
+            }
+            fs.close();
+            System.out.println("closed");
+        }
+    }
+
+    /**
+     * A read of a file whose bytes another process truncated away under the mount is an InternalError (SIGBUS
+     * on the mapped page). On JDK 17 the JVM throws it from compiled code (the copy stub) late: not at the faulting
+     * copy but at the thread's next transition from the VM into Java, here the call of {@code lifecycle.exit()} in
+     * FamfsFileChannel.readAt's {@code finally} (seen in its stack trace: FamfsFileChannel.java:109). The exit is
+     * skipped, the entry stays counted, and FileSystem.close() waits for it for ever (Lifecycle.awaitDrained):
+     * the close hangs. The same on main with JDK 17 (libc's mapping, -Dfamfs.testOnly.noJdkMaps=true hangs too);
+     * JDK 25 throws it synchronously (copyMemory0 in the VM) and closes. Fails on JDK 17 (h-cold17 and main).
+     */
+    @Test
+    void aReadOfATruncatedImageDoesNotHangTheClose() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(TruncatedThenCloseMain.class, 90,
+                io.github.famfs.testing.ReferenceImages.image("tree").toString(), tmp.resolve("t.img").toString());
+        assertTrue(r.output().contains("read: java.lang.InternalError"), r.describe());
+        assertFalse(r.timedOut(), r.describe());
+        assertTrue(r.output().contains("closed"), r.describe());
+    }
 }
