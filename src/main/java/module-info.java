@@ -18,6 +18,11 @@ module io.github.famfs.nio {
     // only io.github.famfs.lucene (FamfsDirectory) needs Lucene; library users who use it bring their own
     requires static org.apache.lucene.core;
     requires java.logging;
+    // Not required: jdk.unsupported. On Java 17-21 a read-only image is read through FileChannel.map buffers that
+    // the close unmaps with sun.misc.Unsafe.invokeCleaner, found by reflection (memory/UnsafeJdkMaps); where the
+    // module is not resolved (a jlinked runtime without it, a modular application that does not add it) the mount
+    // binds libc instead. "requires static" would change nothing at run time (it resolves no module) and nothing
+    // at compile time (no class of it is named); "requires" would make a runtime without it refuse famfs-nio.
 
     exports io.github.famfs.nio;
     exports io.github.famfs.format;

@@ -105,6 +105,17 @@ class CloseRaceTest {
         child("map-force", 180, tmp, "30");
     }
 
+    /**
+     * Readers of a read-only image mount (read through the JDK's maps of the image on every Java: on 17-21
+     * {@code FileChannel.map} buffers that the close unmaps with {@code Unsafe.invokeCleaner}, a SIGSEGV to touch
+     * afterwards) while it closes: reads, listings, lookups, refresh, watch services; no crash, closed exceptions
+     * only, no mapping left.
+     */
+    @Test
+    void readOnlyImageReadersDuringClose() throws Exception {
+        child("read-only", 300, tmp, Integer.toString(3 * SUITE_ROUNDS));
+    }
+
     /** Item 13: windows mapped one after another outran vm.max_map_count until the JVM aborted. */
     @Test
     void mappingWindowsBeyondTheMapCountLimit() throws Exception {

@@ -37,12 +37,19 @@ public final class Device implements Closeable {
      * An image file opened read-only: the JDK's channel over it, whose read-only mappings are the windows (so that
      * reading needs no native call); null for other devices. Its size and map calls are interruptible (the JDK
      * closes the channel when the calling thread is interrupted), so they run with the caller's interrupt status
-     * cleared (see {@link #onImage}), and a channel an interrupt closed anyway is opened again (checking the file
-     * key). Replaced, with {@link #closed}, under {@link #mapLock}.
+     * cleared (see {@link #onImage}), and a channel an interrupt closed anyway is opened again, through the
+     * {@link #keeper}'s descriptor (checking the file key), so also after the image was renamed or deleted.
+     * Replaced, with {@link #closed}, under {@link #mapLock}.
      */
     private volatile FileChannel image;
     /** The image file's identity ({@code fileKey}) when {@link #image} was opened: what a later open must find. */
     private final Object imageKey;
+    /**
+     * A second JDK channel over the image file, on which nothing ever runs (so no interrupt closes it): it keeps a
+     * descriptor of the very file open, through which {@link #reopenImage} opens it again (its /proc/self/fd
+     * entry) whatever became of its name since the mount (renamed, deleted, replaced). Null for other devices.
+     */
+    private final FileChannel keeper;
     /** The JDK's mappings of {@link #image}, unmapped by the close; null for other devices. */
     private final JdkMaps jdkMaps;
     private final Object mapLock = new Object();
@@ -63,12 +70,13 @@ public final class Device implements Closeable {
     private record Mapping(int fd, long base, long length) {}
 
     private Device(DeviceInfo info, boolean writable, Mapping mapping, FileChannel image, Object imageKey,
-            JdkMaps jdkMaps) {
+            FileChannel keeper, JdkMaps jdkMaps) {
         this.info = info;
         this.writable = writable;
         this.mapping = mapping;
         this.image = image;
         this.imageKey = imageKey;
+        this.keeper = keeper;
         this.jdkMaps = jdkMaps;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
         this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
@@ -76,9 +84,10 @@ public final class Device implements Closeable {
 
     /**
      * Opens the whole device, read-only or read-write. A DAX device, or an image file opened read-write, is mapped
-     * now through libc; on Java 22+ an image file opened read-only is opened through the JDK (reads go through the
-     * JDK's read-only mappings, unmapped by the close), and libc maps it only when a use needs that (see
-     * {@link #fd()}). Java 17 to 21 map every device through libc (see {@link JdkMaps}).
+     * now through libc; an image file opened read-only is opened through the JDK (reads go through the JDK's
+     * read-only mappings, unmapped by the close: {@link JdkMaps}), and libc maps it only when a use needs that (see
+     * {@link #fd()}). Where the JDK cannot unmap its maps on demand ({@link JdkMaps#open()} null: Java 17 to 21
+     * without {@code jdk.unsupported}) the read-only image is mapped through libc now as well.
      */
     public static Device open(DeviceInfo info, boolean writable) throws IOException {
         if (info.size() <= 0) {
@@ -86,12 +95,13 @@ public final class Device implements Closeable {
         }
         JdkMaps maps = writable || info.isDaxDevice() ? null : JdkMaps.open();
         if (maps == null) {
-            return new Device(info, writable, map(info, writable, null), null, null, null);
+            return new Device(info, writable, map(info, writable, null), null, null, null, null);
         }
         ImageChannel opened;
+        FileChannel keeper;
         try {
             Native.checkChosenBinding();
-            opened = openImage(info, null);
+            opened = openImage(info, info.realPath(), null);
         } catch (java.nio.file.FileSystemException e) {
             maps.close();
             throw openFailed(info, e);
@@ -101,16 +111,25 @@ public final class Device implements Closeable {
         }
         FileChannel image = opened.channel();
         try {
-            Device d = new Device(info, false, null, image, opened.key(), maps);
+            keeper = openImage(info, info.realPath(), opened.key()).channel();
+        } catch (IOException | RuntimeException e) {
+            maps.close();
+            image.close();
+            throw e;
+        }
+        try {
+            Device d = new Device(info, false, null, image, opened.key(), keeper, maps);
             d.window(0); // mapped now, so that a refusal is the open's IOException
             return d;
         } catch (UncheckedIOException e) {
             maps.close();
             image.close();
+            keeper.close();
             throw e.getCause();
         } catch (RuntimeException e) {
             maps.close();
             image.close();
+            keeper.close();
             throw e;
         }
     }
@@ -119,15 +138,17 @@ public final class Device implements Closeable {
     private record ImageChannel(FileChannel channel, Object key) {}
 
     /**
-     * Opens an image file read-only through the JDK. The JDK's channel cannot be asked which file it opened, so the
-     * key read from the path before and after the open must agree (else the image was replaced meanwhile, and the
-     * key might not be the channel's file); with {@code expected} not null, it must also be that key.
+     * Opens an image file read-only through the JDK, at {@code path} (its path, or a /proc/self/fd entry of it).
+     * The JDK's channel cannot be asked which file it opened, so the key read from the path before and after the
+     * open must agree (else the image was replaced meanwhile, and the key might not be the channel's file); with
+     * {@code expected} not null, it must also be that key.
      */
-    private static ImageChannel openImage(DeviceInfo info, Object expected) throws IOException {
-        Object before = fileKey(info.realPath());
-        FileChannel ch = FileChannel.open(info.realPath(), StandardOpenOption.READ);
+    private static ImageChannel openImage(DeviceInfo info, java.nio.file.Path path, Object expected)
+            throws IOException {
+        Object before = fileKey(path);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            Object key = fileKey(info.realPath());
+            Object key = fileKey(path);
             if (!java.util.Objects.equals(key, before)) {
                 throw new IOException(info.path() + " was replaced while it was being opened: open it again");
             }
@@ -809,9 +830,31 @@ public final class Device implements Closeable {
             if (image != closedChannel) {
                 return true; // another thread opened it again
             }
-            image = openImage(info, imageKey).channel();
+            image = openImage(info, sameFile(), imageKey).channel();
             return true;
         }
+    }
+
+    /**
+     * A /proc/self/fd entry of a descriptor of this process open on the image file ({@link #keeper}'s at least, for
+     * as long as the device is open), whatever became of the file's name; its path where none is found.
+     */
+    private java.nio.file.Path sameFile() {
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> fds =
+                java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path fd : fds) {
+                try {
+                    if (imageKey.equals(fileKey(fd))) {
+                        return fd;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // closed meanwhile, or not a file: look on
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: the path
+        }
+        return info.realPath();
     }
 
     /** The lifecycle's last step. */
@@ -828,8 +871,12 @@ public final class Device implements Closeable {
                 for (int i = 0; i < windows.length(); i++) {
                     windows.set(i, null);
                 }
-                jdkMaps.close();
-                ch.close();
+                try {
+                    jdkMaps.close();
+                } finally {
+                    ch.close();
+                    keeper.close();
+                }
             }
             if (m == null) {
                 return;

@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -32,10 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * On Java 22+ a read-only famfs on an image file is opened, listed and read through the JDK alone: libc is bound
+ * A read-only famfs on an image file is opened, listed and read through the JDK alone (Java 22+: segments of a
+ * shared arena; Java 17-21: {@code FileChannel.map} buffers unmapped by {@code Unsafe.invokeCleaner}): libc is bound
  * (and the image opened and mapped through it) only by a use that needs it, such as a map of a file. Counted in a child
  * JVM by the JVM's class-load log, not timed; and the deferred work fails as clearly as it did at the mount, races
- * the close without leaking a mapping, and refuses an image file replaced since the mount.
+ * the close without leaking a mapping, and refuses an image file replaced since the mount; where the JDK cannot
+ * unmap on demand (no {@code jdk.unsupported} on Java 17-21) the mount binds libc as before.
  */
 class ColdMountTest {
     private static final String CLIENT = "c01d0000-0000-4000-8000-00000000c01d";
@@ -91,8 +94,8 @@ class ColdMountTest {
         return new Child(p.exitValue(), out);
     }
 
-    private static Loaded run(String nativeAccess) throws Exception {
-        Child c = child(nativeAccess);
+    private static Loaded run(String... options) throws Exception {
+        Child c = child(options);
         String out = c.out();
         String tail = out.lines().filter(l -> !l.contains("[class,load]")).collect(Collectors.joining("\n"));
         assertEquals(0, c.status(), tail);
@@ -116,22 +119,74 @@ class ColdMountTest {
                 || c.equals("java.security.SecureRandom")).collect(Collectors.toList());
     }
 
-    private static void assumeJava22() {
-        Assumptions.assumeTrue(Runtime.version().feature() >= 22, "Java " + Runtime.version().feature()
-                + " maps every device through libc (the JDK cannot unmap its own maps on demand before 22)");
-    }
+    private static final boolean JAVA22 = Runtime.version().feature() >= 22;
+    /** The class that shows libc being bound: the FFM linker on Java 22+, jnr-ffi's loader on 17-21. */
+    private static final String BINDER = JAVA22 ? "java.lang.foreign.Linker" : "jnr.ffi.LibraryLoader";
+    /** The class of the JDK maps of this Java. */
+    private static final String JDK_MAPS = "io.github.famfs.memory." + (JAVA22 ? "FfmJdkMaps" : "UnsafeJdkMaps");
 
     @Test
     void mountListAndReadOfAnImageBindNoLibcAndAMapThen() throws Exception {
-        assumeJava22();
         Loaded l = run("--enable-native-access=ALL-UNNAMED");
         assertTrue(l.output().contains("readOnly=true"), l.output());
         assertTrue(l.before().contains("io.github.famfs.nio.FamfsFileSystem"), "the log is read: " + l.before());
+        assertTrue(l.before().contains(JDK_MAPS), "read through the JDK's maps: " + l.before());
         assertEquals(List.of(), costly(l.before()), "loaded by a read-only mount, listing and reading");
         // the check sees them when they are loaded: the map of a file binds libc
         assertTrue(l.output().contains("mapped=true"), l.output());
         assertTrue(l.after().contains("io.github.famfs.memory.Native$Holder"), () -> "after: " + l.after());
-        assertTrue(l.after().contains("java.lang.foreign.Linker"), () -> "after: " + l.after());
+        assertTrue(l.after().contains(BINDER), () -> "after: " + l.after());
+    }
+
+    /**
+     * Where the JDK cannot unmap its maps on demand the read-only mount binds libc at once, and works: on Java
+     * 17-21 a runtime without {@code jdk.unsupported} (here {@code --limit-modules}, as a jlinked runtime or a
+     * module graph that does not resolve it), and on any Java the test-only switch that makes {@code JdkMaps.open}
+     * give up.
+     */
+    @Test
+    void withoutJdkMapsTheReadOnlyMountBindsLibcAndWorks() throws Exception {
+        List<String[]> ways = new ArrayList<>();
+        ways.add(new String[] {"--enable-native-access=ALL-UNNAMED", "-Dfamfs.testOnly.noJdkMaps=true"});
+        if (!JAVA22) {
+            ways.add(new String[] {"--limit-modules", "java.base,java.logging"});
+        }
+        for (String[] way : ways) {
+            Loaded l = run(way);
+            String how = String.join(" ", way);
+            assertTrue(l.output().contains("readOnly=true") && l.output().contains("mapped=true"), l.output());
+            assertTrue(l.before().contains("io.github.famfs.memory.Native$Holder"), () -> how + ": " + l.before());
+            assertTrue(l.before().contains(BINDER), () -> how + ": " + l.before());
+            assertFalse(l.before().contains("io.github.famfs.memory.FfmJdkMaps"), how);
+            if (!way[1].startsWith("-D")) {
+                assertTrue(l.before().contains("io.github.famfs.memory.UnsafeJdkMaps"), how);
+                assertFalse(l.before().contains("sun.misc.Unsafe"), () -> how + ": " + l.before());
+            }
+        }
+    }
+
+    /**
+     * The close unmaps every JDK map of the image at once, with no help from the garbage collector: the unmap is
+     * real (on Java 17-21 an unmapped buffer is a SIGSEGV to read, so nothing may read it afterwards: the
+     * lifecycle, see the close races).
+     */
+    @Test
+    void theCloseUnmapsTheImageAtOnce() throws Exception {
+        Path img = copyOfTree("unmap.img");
+        List<ByteBuffer> keep = new ArrayList<>(); // reachable, so that no collection could unmap anything
+        for (int round = 0; round < 3; round++) {
+            FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT));
+            try (Stream<Path> s = Files.walk(fs.getPath("/"))) {
+                for (Path f : (Iterable<Path>) s::iterator) {
+                    if (Files.isRegularFile(f)) {
+                        keep.add(ByteBuffer.wrap(Files.readAllBytes(f)));
+                    }
+                }
+            }
+            assertTrue(mappingsOf(img) > 0, "the check sees the image's mapping while it is mounted");
+            fs.close();
+            assertEquals(0, mappingsOf(img), "mappings of the image left right after the close");
+        }
     }
 
     @Test
@@ -155,6 +210,119 @@ class ColdMountTest {
                 + " -Dfamfs.native=JNR is not a libc binding"), c.out());
     }
 
+    /**
+     * Child JVM: mounts image {@code args[0]} (a copy of the reference tree) read-only and reads every file; then
+     * another writer truncates the image to {@code args[1]} bytes, or overwrites it in place with the image
+     * {@code args[2]} when given; then reads, lists, looks up, refreshes and maps. Prints one line per operation:
+     * what it gave. Exit 0 when every operation worked or threw an IOException (or the InternalError the README
+     * documents for file data of a truncated image), 3 otherwise; a crash is a signal.
+     */
+    public static final class ChangedUnderneathMain {
+        public static void main(String[] args) throws Exception {
+            Path img = Path.of(args[0]);
+            int status = 0;
+            FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT,
+                    "refreshInterval", "0"));
+            List<Path> files;
+            try (Stream<Path> s = Files.walk(fs.getPath("/"))) {
+                files = s.filter(Files::isRegularFile).collect(Collectors.toList());
+            }
+            for (Path f : files) {
+                Files.readAllBytes(f);
+            }
+            try (FileChannel ch = FileChannel.open(img, StandardOpenOption.WRITE)) {
+                if (args.length > 2) {
+                    try (FileChannel other = FileChannel.open(Path.of(args[2]))) {
+                        other.transferTo(0, other.size(), ch.position(0));
+                    }
+                } else {
+                    ch.truncate(Long.parseLong(args[1]));
+                }
+            }
+            List<Callable<Object>> ops = new ArrayList<>();
+            for (Path f : files) {
+                ops.add(() -> "read " + f + " " + Files.readAllBytes(f).length);
+            }
+            ops.add(() -> {
+                try (Stream<Path> s = Files.list(fs.getPath("/"))) {
+                    return "list " + s.count();
+                }
+            });
+            ops.add(() -> "exists " + Files.exists(fs.getPath("/missing")));
+            ops.add(() -> "refresh " + ((FamfsFileSystem) fs).refresh());
+            ops.add(() -> {
+                try (FileChannel ch = FileChannel.open(files.get(0), StandardOpenOption.READ)) {
+                    return "map " + ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).get(0);
+                }
+            });
+            for (Callable<Object> op : ops) {
+                try {
+                    System.out.println("OP ok: " + op.call());
+                } catch (IOException | InternalError e) {
+                    System.out.println("OP threw " + e);
+                } catch (Throwable e) {
+                    System.out.println("OP threw what it must not: " + e);
+                    e.printStackTrace(System.out);
+                    status = 3;
+                }
+            }
+            Thread closer = new Thread(() -> {
+                try {
+                    fs.close();
+                } catch (IOException e) {
+                    System.out.println("close threw " + e);
+                }
+            });
+            closer.setDaemon(true);
+            closer.start();
+            closer.join(30_000);
+            System.out.println(closer.isAlive() ? "CLOSE hung" : "CLOSE returned");
+            System.out.flush();
+            System.exit(status);
+        }
+    }
+
+    /**
+     * An image truncated or overwritten by another writer after the mount: every later operation works or throws an
+     * IOException (or the documented InternalError), never a crash, through the JDK's maps as through libc's
+     * (the test-only switch); and the close returns. Except on Java 17-21 after an InternalError: there the JVM
+     * raises it asynchronously ("a fault occurred in a recent unsafe memory access operation in compiled Java
+     * code"), at some later instruction, which may be inside the lifecycle's exit: an entry is then never ended and
+     * the close waits for it for ever. The same on main, with the image mapped through libc (a known limitation,
+     * not of the JDK maps); Java 22+ raises it at the faulting access.
+     */
+    @Test
+    void anImageChangedUnderneathGivesExceptionsNotACrash() throws Exception {
+        Path other = tmp.resolve("other-famfs.img");
+        try (io.github.famfs.testing.TestImage t = io.github.famfs.testing.TestImage.create(other, 64L << 20)) {
+            t.mkdir("not-the-tree");
+        }
+        String[][] cases = {{"4096"}, {"0", other.toString()}};
+        for (String[] c : cases) {
+            for (String libc : new String[] {"false", "true"}) {
+                Path img = copyOfTree("changed.img");
+                List<String> args = new ArrayList<>(List.of(img.toString()));
+                args.addAll(List.of(c));
+                io.github.famfs.testing.ChildJvm.Result r = io.github.famfs.testing.ChildJvm.run(List.of(
+                        "-Xmx256m", "-Dfamfs.testOnly.noJdkMaps=" + libc), System.getProperty("java.class.path"),
+                        ChangedUnderneathMain.class, 120, args.toArray(new String[0]));
+                String what = String.join(" ", c) + ", libc at the mount " + libc + ": ";
+                assertEquals(0, r.exitCode(), () -> what + r.describe());
+                assertTrue(r.output().contains("OP "), r::describe);
+                if (c.length > 1) {
+                    assertTrue(r.output().contains("OP ok: read "), () -> what + "overwritten, same file: " + r
+                            .describe());
+                } else {
+                    assertFalse(r.output().contains("OP ok: read "), () -> what + "truncated: " + r.describe());
+                }
+                boolean asyncError = !JAVA22 && r.output().contains("recent unsafe memory access");
+                if (!asyncError) {
+                    assertTrue(r.output().contains("CLOSE returned"), () -> what + r.describe());
+                }
+            }
+        }
+    }
+
     private Path copyOfTree(String name) throws IOException {
         Path img = tmp.resolve(name);
         Files.copy(ReferenceImages.image("tree"), img, StandardCopyOption.REPLACE_EXISTING);
@@ -176,7 +344,6 @@ class ColdMountTest {
     /** An image file replaced (renamed over) after the mount is refused by the first use that opens it again. */
     @Test
     void anImageReplacedSinceTheMountIsRefusedNotMapped() throws Exception {
-        assumeJava22();
         Path img = copyOfTree("replaced.img");
         Path other = copyOfTree("other.img");
         try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT,
@@ -198,10 +365,7 @@ class ColdMountTest {
 
     /** Image mappings of this JVM (lines of /proc/self/maps naming the file). */
     private static long mappingsOf(Path img) throws IOException {
-        String name = img.toRealPath().toString();
-        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
-            return maps.filter(l -> l.endsWith(name) || l.endsWith(name + " (deleted)")).count();
-        }
+        return io.github.famfs.testing.CloseRaces.imageMappings(img);
     }
 
     /**

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Reviewer r-cold (session 4): the lazy read-only mount of an image file (f-cold: on Java 22+ the image is opened
  * and read through the JDK, {@code memory/Device} with {@code JdkMaps}, libc bound on first use) and the open
  * devices compared by file key. Each test asserts the correct behaviour and fails on main at 3d9d130; the first two
- * only on Java 22+ (on Java 17-21 devices are mapped through libc at open, where they pass), run them with
- * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64.
+ * only on Java 22+ (on Java 17-21 devices were then mapped through libc at open, where they pass). Since Java 17-21
+ * read a read-only image through JDK maps too ({@code UnsafeJdkMaps}), all of them run that path on every Java.
  */
 class ColdLazyReviewTest {
     private static final long MIB = 1L << 20;
@@ -40,7 +40,7 @@ class ColdLazyReviewTest {
     Path tmp;
 
     /** A 2 GiB sparse image: "early" in the first GiB, "late" past 1 GiB (the JDK's second window). */
-    private static TestImage twoWindows(Path img) throws IOException {
+    static TestImage twoWindows(Path img) throws IOException {
         TestImage t = TestImage.create(img, 2 * GIB);
         t.file("early", 1000);
         t.skipData(GIB + 100 * MIB - t.nextDataOffset()).file("late", 1000);

@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  * problem and exits 1.
  *
  * <p>Usage: CloseRaces SCENARIO DIR [ROUNDS [SEED]]; scenarios: suite, mkdir, image-write, blocked-transfer,
- * kept-buffer, map-windows, map-force, url-read.
+ * kept-buffer, map-windows, map-force, url-read, read-only.
  */
 public final class CloseRaces {
     static final String MASTER = "c105e000-0000-4000-8000-0000000000c1";
@@ -92,6 +92,7 @@ public final class CloseRaces {
                 case "map-windows" -> r.mapWindows();
                 case "map-force" -> r.mapForceRaces(rounds);
                 case "url-read" -> r.urlReadRaces(rounds);
+                case "read-only" -> r.readOnlyRaces(rounds);
                 default -> throw new IllegalArgumentException("no scenario " + scenario);
             };
         } catch (Throwable t) {
@@ -1036,6 +1037,159 @@ public final class CloseRaces {
         }
         return keptOut.size() + " buffers given to a target and " + keptIn.size() + " to a source were used after"
                 + " close (checksum " + sum + "); the file is unchanged";
+    }
+
+    // ---- a read-only image mount (read through the JDK's maps, which the close unmaps) while it closes
+
+    /** The read-only scenario's files: name, device offset (past 1 GiB: the JDK's second window), size. */
+    private static final String[] RO_NAMES = {"/d/early", "/d/edge", "/d/e/late", "/top"};
+    private static final long GIB = 1L << 30;
+    /** Device offsets (the first: wherever data starts; the second: across the first GiB's end). */
+    private static final long[] RO_OFFSETS = {0, GIB - 2 * MIB, GIB + 100 * MIB, GIB + 200 * MIB};
+    private static final int[] RO_SIZES = {300_000, (int) (5 * MIB + 1), (int) (2 * MIB + 7), 5000};
+
+    /**
+     * Threads read a read-only mount of an image file (on every Java read through the JDK's maps of the image,
+     * which its close unmaps: on Java 17-21 a read after that would be a SIGSEGV) while another thread closes it:
+     * channel reads, streams, Files.readAllBytes, transferTo, directory listings with attributes, lookup misses
+     * (catch-ups), refresh and a watch service. Each read gives the file's bytes or fails with a closed
+     * exception; the JVM survives; the close leaves no mapping of the image.
+     */
+    String readOnlyRaces(int rounds) throws Exception {
+        Path img = dir.resolve("read-only.img");
+        Files.deleteIfExists(img);
+        try (TestImage t = TestImage.create(img, 3 * GIB)) {
+            t.mkdir("d").mkdir("d/e");
+            for (int i = 0; i < RO_NAMES.length; i++) {
+                t.skipData(Math.max(0, RO_OFFSETS[i] - t.nextDataOffset()));
+                t.file(RO_NAMES[i].substring(1), RO_SIZES[i]);
+            }
+        }
+        Random rnd = new Random(seed);
+        AtomicLong ops = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        for (int round = 0; round < rounds && problems.isEmpty(); round++) {
+            FileSystem fs = open(img, true);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                long wseed = rnd.nextLong();
+                int id = w;
+                Thread t = new Thread(() -> {
+                    Random r = new Random(wseed);
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; ; i++) {
+                        int op = r.nextInt(9);
+                        try {
+                            readOnlyOperation(fs, op, r);
+                            ops.incrementAndGet();
+                        } catch (Throwable e) {
+                            // a watch service closes with its file system (the JDK's exception for that)
+                            if (!closedType(e) && !(e instanceof java.nio.file.ClosedWatchServiceException)) {
+                                problem("read-only operation " + op + " of worker " + id + " threw what a close"
+                                        + " race must not", e);
+                            } else if (fs.isOpen()) {
+                                problem("read-only operation " + op + " threw a closed exception while the file"
+                                        + " system is open", e);
+                            }
+                            refused.incrementAndGet();
+                            return;
+                        }
+                        if (!fs.isOpen()) {
+                            return;
+                        }
+                    }
+                }, "read-only-" + round + "-" + w);
+                threads.add(t);
+                t.start();
+            }
+            go.countDown();
+            int micros = rnd.nextInt(4) == 0 ? rnd.nextInt(200) : rnd.nextInt(20_000);
+            TimeUnit.MICROSECONDS.sleep(micros);
+            fs.close();
+            if (!joinAll(threads, 60, "read-only round " + round)) {
+                halt();
+            }
+            long left = imageMappings(img);
+            if (left != 0) {
+                problems.add("read-only round " + round + ": " + left + " mappings of the image left after the close");
+            }
+        }
+        return rounds + " rounds, " + ops.get() + " reads (" + refused.get() + " refused by the close)";
+    }
+
+    private void readOnlyOperation(FileSystem fs, int op, Random rnd) throws Exception {
+        int s = rnd.nextInt(RO_NAMES.length);
+        Path f = fs.getPath(RO_NAMES[s]);
+        int seed = RO_NAMES[s].substring(1).hashCode();
+        switch (op) {
+            case 0 -> {
+                long pos = rnd.nextInt(RO_SIZES[s]);
+                int len = (int) Math.min(RO_SIZES[s] - pos, 1 + rnd.nextInt(600_000));
+                try (FileChannel ch = FileChannel.open(f)) {
+                    ByteBuffer b = rnd.nextBoolean() ? ByteBuffer.allocateDirect(len) : ByteBuffer.allocate(len);
+                    while (b.hasRemaining() && ch.read(b, pos + b.position()) > 0) {
+                        // read on
+                    }
+                    check(bytes(b.flip()), pattern(seed, pos, len), "channel read of " + f);
+                }
+            }
+            case 1 -> {
+                try (InputStream in = Files.newInputStream(f)) {
+                    check(in.readAllBytes(), pattern(seed, 0, RO_SIZES[s]), "stream read of " + f);
+                }
+            }
+            case 2 -> check(Files.readAllBytes(f), pattern(seed, 0, RO_SIZES[s]), "readAllBytes of " + f);
+            case 3 -> {
+                for (String d : new String[] {"/", "/d", "/d/e"}) {
+                    try (DirectoryStream<Path> ds = Files.newDirectoryStream(fs.getPath(d))) {
+                        for (Path p : ds) {
+                            Files.readAttributes(p, PosixFileAttributes.class);
+                        }
+                    }
+                }
+            }
+            case 4 -> ((io.github.famfs.nio.FamfsFileSystem) fs).refresh();
+            case 5 -> {
+                if (Files.exists(fs.getPath("/d/missing-" + rnd.nextInt(1000)))) {
+                    throw new IOException("a missing file exists");
+                }
+            }
+            case 6 -> {
+                long pos = rnd.nextInt(RO_SIZES[s]);
+                int len = (int) Math.min(RO_SIZES[s] - pos, 1 + rnd.nextInt(1_000_000));
+                SlowTarget target = new SlowTarget(null);
+                try (FileChannel ch = FileChannel.open(f)) {
+                    long n = ch.transferTo(pos, len, target);
+                    check(target.bytes(), pattern(seed, pos, (int) n), "transferTo of " + f);
+                }
+            }
+            case 7 -> {
+                try (java.nio.file.WatchService ws = fs.newWatchService()) {
+                    fs.getPath("/d").register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+                    ws.poll(rnd.nextInt(3), TimeUnit.MILLISECONDS);
+                }
+            }
+            default -> {
+                if (Files.size(f) != RO_SIZES[s]) {
+                    throw new IOException("size of " + f + " reads " + Files.size(f));
+                }
+                Files.getFileStore(fs.getPath("/")).getUsableSpace();
+                Files.getAttribute(f, "unix:mode");
+            }
+        }
+    }
+
+    /** Mappings of {@code img} in this JVM (lines of /proc/self/maps naming it). */
+    public static long imageMappings(Path img) throws IOException {
+        String name = img.toRealPath().toString();
+        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+            return maps.filter(l -> l.endsWith(name) || l.endsWith(name + " (deleted)")).count();
+        }
     }
 
     /**
