@@ -71,7 +71,7 @@ public final class Device implements Closeable {
         this.imageKey = imageKey;
         this.jdkMaps = jdkMaps;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
-        this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
+        this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor, this::imageShrank);
     }
 
     /**
@@ -798,6 +798,30 @@ public final class Device implements Closeable {
         }
     }
 
+    /**
+     * Whether the image file now holds fewer bytes than the famfs opened on it (another process truncated it): the
+     * lifecycle's test for entries that may never end (see {@link Lifecycle#abandoned()}). False for a DAX device,
+     * and when the size cannot be read.
+     */
+    private boolean imageShrank() {
+        if (info.isDaxDevice()) {
+            return false;
+        }
+        long now = -1;
+        try {
+            FileChannel ch = image;
+            Mapping m = mapping;
+            if (ch != null && ch.isOpen()) {
+                now = ch.size();
+            } else if (m != null) {
+                now = java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + m.fd()));
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return now >= 0 && now < info.size();
+    }
+
     /** The lifecycle's last step. */
     private void unmapAndCloseDescriptor() {
         Mapping m;
@@ -807,24 +831,37 @@ public final class Device implements Closeable {
             m = mapping;
             ch = image;
         }
+        long abandoned = lifecycle.abandoned();
         try {
-            if (ch != null) {
-                for (int i = 0; i < windows.length(); i++) {
-                    windows.set(i, null);
+            if (abandoned < 0) {
+                if (ch != null) {
+                    for (int i = 0; i < windows.length(); i++) {
+                        windows.set(i, null);
+                    }
+                    jdkMaps.close();
                 }
-                jdkMaps.close();
+                if (m != null) {
+                    AddressSpace.unmap(m.base(), m.length());
+                }
+            } else {
+                // entries that may never end (the image shrank under them): a thread may still be inside one, so
+                // nothing is unmapped; the descriptors close all the same (a mapping does not need its descriptor)
+                LibraryLog.get().log(System.Logger.Level.WARNING, "famfs close of " + info.path() + ": " + abandoned
+                        + " operation(s) did not end after the image file was truncated below its " + info.size()
+                        + " bytes (on Java 17 to 21 the fault of a read of truncated memory is raised later, possibly"
+                        + " inside the operation's bookkeeping); its mappings stay until the process ends");
+            }
+            if (ch != null) {
                 ch.close();
             }
-            if (m == null) {
-                return;
-            }
-            AddressSpace.unmap(m.base(), m.length());
-            synchronized (transferLock) {
-                if (transferChannel != null) {
-                    transferChannel.close();
+            if (m != null) {
+                synchronized (transferLock) {
+                    if (transferChannel != null) {
+                        transferChannel.close();
+                    }
                 }
+                Native.libc().close(m.fd());
             }
-            Native.libc().close(m.fd());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
