@@ -79,7 +79,7 @@ public final class Device implements Closeable {
         this.keeper = keeper;
         this.jdkMaps = jdkMaps;
         this.windows = new AtomicReferenceArray<>((int) ((info.size() + WINDOW - 1) >>> WINDOW_SHIFT));
-        this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor);
+        this.lifecycle = new Lifecycle(info.path(), this::unmapAndCloseDescriptor, this::imageShrank);
     }
 
     /**
@@ -857,6 +857,30 @@ public final class Device implements Closeable {
         return info.realPath();
     }
 
+    /**
+     * Whether the image file now holds fewer bytes than the famfs opened on it (another process truncated it): the
+     * lifecycle's test for entries that may never end (see {@link Lifecycle#abandoned()}). False for a DAX device,
+     * and when the size cannot be read.
+     */
+    private boolean imageShrank() {
+        if (info.isDaxDevice()) {
+            return false;
+        }
+        long now = -1;
+        try {
+            FileChannel ch = keeper != null && keeper.isOpen() ? keeper : image;
+            Mapping m = mapping;
+            if (ch != null && ch.isOpen()) {
+                now = ch.size();
+            } else if (m != null) {
+                now = java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + m.fd()));
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return now >= 0 && now < info.size();
+    }
+
     /** The lifecycle's last step. */
     private void unmapAndCloseDescriptor() {
         Mapping m;
@@ -866,28 +890,45 @@ public final class Device implements Closeable {
             m = mapping;
             ch = image;
         }
+        long abandoned = lifecycle.abandoned();
         try {
-            if (ch != null) {
-                for (int i = 0; i < windows.length(); i++) {
-                    windows.set(i, null);
+            try {
+                if (abandoned < 0) {
+                    if (ch != null) {
+                        for (int i = 0; i < windows.length(); i++) {
+                            windows.set(i, null);
+                        }
+                        jdkMaps.close();
+                    }
+                    if (m != null) {
+                        AddressSpace.unmap(m.base(), m.length());
+                    }
+                } else {
+                    // entries that may never end (the image shrank under them): a thread may still be inside one,
+                    // so nothing is unmapped; the descriptors close all the same (a mapping needs no descriptor)
+                    LibraryLog.get().log(System.Logger.Level.WARNING, "famfs close of " + info.path() + ": "
+                            + abandoned + " operation(s) did not end after the image file was truncated below its "
+                            + info.size() + " bytes (on Java 17 to 21 the fault of a read of truncated memory is"
+                            + " raised later, possibly inside the operation's bookkeeping); its mappings stay until"
+                            + " the process ends");
                 }
-                try {
-                    jdkMaps.close();
-                } finally {
-                    ch.close();
-                    keeper.close();
+            } finally {
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } finally {
+                        keeper.close();
+                    }
                 }
             }
-            if (m == null) {
-                return;
-            }
-            AddressSpace.unmap(m.base(), m.length());
-            synchronized (transferLock) {
-                if (transferChannel != null) {
-                    transferChannel.close();
+            if (m != null) {
+                synchronized (transferLock) {
+                    if (transferChannel != null) {
+                        transferChannel.close();
+                    }
                 }
+                Native.libc().close(m.fd());
             }
-            Native.libc().close(m.fd());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

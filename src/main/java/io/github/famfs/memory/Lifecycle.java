@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -22,12 +23,20 @@ import java.util.function.Function;
  * the caller's last step and releases the device (unmap, close the descriptor). An entry never spans code outside
  * this library (no foreign channel, no blocking wait on another process without checking for close), so the wait
  * is short. Close is idempotent and callable from any thread; concurrent calls all return once it is complete.
+ * One exception to the wait: when the memory under the entries is gone (see {@link #abandoned()}), close stops
+ * waiting rather than hang, and the mappings are left in place.
  */
 public final class Lifecycle {
     private static final long CLOSING = 1L << 62;
 
+    /** How long close waits for entries before it first asks whether they can still end, and then between asks. */
+    private static final long STUCK_CHECK_NANOS = 1_000_000_000L;
+
     private final Object subject;
     private final Runnable release;
+    private final BooleanSupplier memoryGone;
+    /** Set when close stopped waiting for entries that cannot end ({@link #abandoned()}). */
+    private volatile long abandoned = -1;
     /** Entries in flight, plus {@link #CLOSING} once close began. */
     private final AtomicLong state = new AtomicLong();
     private final Map<Object, Runnable> resources = new ConcurrentHashMap<>();
@@ -46,8 +55,32 @@ public final class Lifecycle {
      * @param release the last step of close, once nothing can touch the device: unmap and close the descriptor
      */
     public Lifecycle(Object subject, Runnable release) {
+        this(subject, release, () -> false);
+    }
+
+    /**
+     * @param subject what is open (for messages)
+     * @param release the last step of close: unmap and close the descriptor, unless {@link #abandoned()}
+     * @param memoryGone asked when entries are still in flight a second into a close, and each second after: true
+     *     when the memory under them is gone (an image file truncated below what is mapped), so that they may never
+     *     end. On Java 17 to 21 a read of such memory raises its InternalError asynchronously, at a later
+     *     instruction, which may fall inside an entry's own bookkeeping ({@link #exit()} cut short): the count then
+     *     never drains. Close then stops waiting, and the release must leave the mappings in place (a thread still
+     *     inside may read them): see {@link #abandoned()}.
+     */
+    public Lifecycle(Object subject, Runnable release, BooleanSupplier memoryGone) {
         this.subject = subject;
         this.release = release;
+        this.memoryGone = memoryGone;
+    }
+
+    /**
+     * The entries still counted when close stopped waiting for them because the memory under them was gone (see
+     * the constructor), or -1 when close waited for every entry (or has not run). When not -1 the release must not
+     * unmap.
+     */
+    public long abandoned() {
+        return abandoned;
     }
 
     /**
@@ -201,6 +234,7 @@ public final class Lifecycle {
 
     private void awaitDrained() {
         boolean interrupted = false;
+        long nextCheck = System.nanoTime() + STUCK_CHECK_NANOS;
         drainLock.lock();
         try {
             while (state.get() != CLOSING) {
@@ -208,6 +242,13 @@ public final class Lifecycle {
                     drained.await(10, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
+                }
+                if (System.nanoTime() - nextCheck >= 0 && state.get() != CLOSING) {
+                    nextCheck = System.nanoTime() + STUCK_CHECK_NANOS;
+                    if (memoryGone.getAsBoolean()) {
+                        abandoned = state.get() & ~CLOSING;
+                        break;
+                    }
                 }
             }
         } finally {
@@ -237,6 +278,7 @@ public final class Lifecycle {
     public String toString() {
         long s = state.get();
         return "Lifecycle[" + subject + ", " + (closed.getCount() == 0 ? "closed" : (s & CLOSING) != 0 ? "closing"
-                : "open") + ", " + (s & ~CLOSING) + " entries, " + resources.size() + " registered]";
+                : "open") + ", " + (s & ~CLOSING) + " entries" + (abandoned >= 0 ? " (abandoned: the memory under them"
+                + " is gone)" : "") + ", " + resources.size() + " registered]";
     }
 }
