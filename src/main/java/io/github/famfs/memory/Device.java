@@ -733,7 +733,9 @@ public final class Device implements Closeable {
     /** A read-only JDK mapping of image bytes {@code [offset, offset+length)}, unmapped by the close. */
     private ByteBuffer mapImage(long offset, int length) {
         try {
-            return onImage(ch -> jdkMaps.readOnly(ch, offset, length));
+            ByteBuffer b = onImage(ch -> jdkMaps.readOnly(ch, offset, length));
+            adviseHugePages(b);
+            return b;
         } catch (IOException e) {
             long backed = -1;
             try {
@@ -746,6 +748,21 @@ public final class Device implements Closeable {
                     + info.size() + ")" : "";
             throw new UncheckedIOException(new IOException(info.path() + ": cannot map bytes [" + offset + ", +"
                     + length + ")" + why + ": " + e, e));
+        }
+    }
+
+    /**
+     * Gives a JDK mapping of the image the huge-page advice that libc's mappings get ({@link AddressSpace#map}),
+     * where libc is bound already (a read-only mount does not bind it for this). Without it, on a file system with
+     * large folios (ext4 on Linux 6.16+), a page fault on bytes not yet in the page cache reads
+     * {@code read_ahead_kb} around the fault in 4 KiB pages (2,048 of them where that is 8192) instead of 2 MiB
+     * folios, and the kernel then fills, maps and later drops (truncation, eviction) every page one by one.
+     */
+    private static void adviseHugePages(ByteBuffer jdkMapping) {
+        if (Native.isBound()) {
+            long address = Native.address(jdkMapping);
+            long start = address - Math.floorMod(address, AddressSpace.PAGE);
+            AddressSpace.adviseHugePages(start, address + jdkMapping.capacity() - start);
         }
     }
 

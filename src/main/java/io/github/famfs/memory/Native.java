@@ -43,7 +43,19 @@ public final class Native {
             }
             LIBC = lib;
             FAILURE = failure;
+            bound = lib != null;
         }
+    }
+
+    /** Set once {@link Holder} has bound libc. */
+    private static volatile boolean bound;
+
+    /**
+     * Whether libc is bound in this JVM already, so that a call through it binds nothing. Never binds: for work
+     * that is worth a call but not a binding (advice to the kernel on a read-only mount, which binds nothing).
+     */
+    public static boolean isBound() {
+        return bound;
     }
 
     /**
