@@ -905,12 +905,14 @@ public final class Device implements Closeable {
                     }
                 } else {
                     // entries that may never end (the image shrank under them): a thread may still be inside one,
-                    // so nothing is unmapped; the descriptors close all the same (a mapping needs no descriptor)
+                    // so nothing is unmapped, and libc's descriptor stays open too: closed, its number would go to
+                    // the process's next open, and a live entry's pwrite, flock or map would act on that other file
+                    // (the JDK's channels close safely under their users)
                     LibraryLog.get().log(System.Logger.Level.WARNING, "famfs close of " + info.path() + ": "
                             + abandoned + " operation(s) did not end after the image file was truncated below its "
                             + info.size() + " bytes (on Java 17 to 21 the fault of a read of truncated memory is"
-                            + " raised later, possibly inside the operation's bookkeeping); its mappings stay until"
-                            + " the process ends");
+                            + " raised later, possibly inside the operation's bookkeeping); its mappings"
+                            + (m != null ? " and descriptor" : "") + " stay until the process ends");
                 }
             } finally {
                 if (ch != null) {
@@ -927,7 +929,9 @@ public final class Device implements Closeable {
                         transferChannel.close();
                     }
                 }
-                Native.libc().close(m.fd());
+                if (abandoned < 0) {
+                    Native.libc().close(m.fd());
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

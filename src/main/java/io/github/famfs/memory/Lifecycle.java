@@ -196,7 +196,15 @@ public final class Lifecycle {
         } while (!state.compareAndSet(s, s | CLOSING));
         RuntimeException failure = null;
         try {
-            awaitDrained();
+            try {
+                awaitDrained();
+            } catch (Throwable t) {
+                long left = state.get() & ~CLOSING;
+                if (left != 0 && abandoned < 0) {
+                    abandoned = left; // the wait ended by an error: the release must not unmap under them
+                }
+                throw t;
+            }
             for (Map.Entry<Object, Runnable> r : resources.entrySet()) {
                 try {
                     r.getValue().run();
@@ -245,7 +253,7 @@ public final class Lifecycle {
                 }
                 if (System.nanoTime() - nextCheck >= 0 && state.get() != CLOSING) {
                     nextCheck = System.nanoTime() + STUCK_CHECK_NANOS;
-                    if (memoryGone.getAsBoolean()) {
+                    if (memoryGone()) {
                         abandoned = state.get() & ~CLOSING;
                         break;
                     }
@@ -256,6 +264,15 @@ public final class Lifecycle {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The memoryGone test; one that throws cannot tell, so the wait goes on (never a release under an entry). */
+    private boolean memoryGone() {
+        try {
+            return memoryGone.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
