@@ -759,7 +759,7 @@ public final class Device implements Closeable {
         } catch (IOException e) {
             long backed = -1;
             try {
-                backed = onImage(FileChannel::size);
+                backed = backedBytes();
             } catch (IOException | RuntimeException ignored) {
                 // the first failure is the one reported
             }
@@ -859,26 +859,16 @@ public final class Device implements Closeable {
 
     /**
      * Whether the image file now holds fewer bytes than the famfs opened on it (another process truncated it): the
-     * lifecycle's test for entries that may never end (see {@link Lifecycle#abandoned()}). False for a DAX device,
-     * and when the size cannot be read.
+     * lifecycle's test for entries that may never end (see {@link Lifecycle#abandoned()}). False for a DAX device
+     * (it cannot shrink), and when the size cannot be read. Asked by the closing thread while entries may be in
+     * flight: the image channel's interrupt handling and reopening ({@link #onImage}) apply as to any reader.
      */
     private boolean imageShrank() {
-        if (info.isDaxDevice()) {
-            return false;
-        }
-        long now = -1;
         try {
-            FileChannel ch = keeper != null && keeper.isOpen() ? keeper : image;
-            Mapping m = mapping;
-            if (ch != null && ch.isOpen()) {
-                now = ch.size();
-            } else if (m != null) {
-                now = java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + m.fd()));
-            }
+            return backedBytes() < info.size();
         } catch (IOException | RuntimeException e) {
             return false;
         }
-        return now >= 0 && now < info.size();
     }
 
     /** The lifecycle's last step. */
