@@ -32,7 +32,8 @@ public final class FileNode extends Node {
         return mapProblem;
     }
 
-    FileMap cachedMap() {
+    /** The map, once decoded and checked (by {@link Namespace#fileMap}); null before that. */
+    public FileMap cachedMap() {
         return map;
     }
 

@@ -34,6 +34,7 @@ class FamfsFileChannel extends PositionalChannel {
     private final Device device;
     private final boolean readable;
     private final boolean writable;
+    private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
     private final Lifecycle lifecycle;
     private final DeviceTransfer.Bounce bounce = new DeviceTransfer.Bounce();
 
@@ -51,6 +52,15 @@ class FamfsFileChannel extends PositionalChannel {
 
     FamfsPath path() {
         return path;
+    }
+
+    /**
+     * A hash drawn when the channel is made (equality stays identity): the file system's lifecycle keeps every open
+     * channel in a hash table, and the identity hash the JVM would make for each new channel costs a slow call.
+     */
+    @Override
+    public final int hashCode() {
+        return hash;
     }
 
     FileMap fileMap() {

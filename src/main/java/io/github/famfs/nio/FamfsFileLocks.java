@@ -31,6 +31,11 @@ import java.util.Map;
  */
 final class FamfsFileLocks {
     private final Map<Object, List<Held>> held = new HashMap<>();
+    /**
+     * Locks in {@link #held}, written under this table's monitor: a channel's close looks through the table only
+     * when there is a lock at all (most channels never lock, and their close should not wait for this monitor).
+     */
+    private volatile int count;
 
     /** A lock of this table: its file, and the device pieces it holds. */
     private final class Held extends FileLock {
@@ -96,8 +101,8 @@ final class FamfsFileLocks {
 
     private synchronized void remove(Held h) {
         List<Held> l = held.get(h.file);
-        if (l != null) {
-            l.remove(h);
+        if (l != null && l.remove(h)) {
+            count--;
             if (l.isEmpty()) {
                 held.remove(h.file);
             }
@@ -124,6 +129,7 @@ final class FamfsFileLocks {
                 }
             }
             l.add(h);
+            count++;
         }
         boolean done = false;
         try {
@@ -174,6 +180,11 @@ final class FamfsFileLocks {
 
     /** Releases every lock {@code ch} holds (the channel closed, as the JDK releases them). */
     void channelClosed(FileChannel ch) {
+        if (count == 0) {
+            // a lock that ch takes concurrently is in the table before its taker checks ch.isOpen(): either it
+            // counts here, or its taker sees ch closed and drops it (see lock)
+            return;
+        }
         List<Held> mine = new ArrayList<>();
         synchronized (this) {
             for (List<Held> l : held.values()) {

@@ -463,6 +463,11 @@ public final class FamfsFileSystem extends FileSystem {
         refresher.checkNotStale();
         if (forWrite) {
             refresher.checkSameFamfs();
+        } else {
+            FileMap cached = file.cachedMap();
+            if (cached != null && file.mapProblem() == null) {
+                return cached; // decoded and checked before: no log read, so no entry on the device
+            }
         }
         device.acquire();
         try {
