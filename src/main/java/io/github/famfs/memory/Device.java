@@ -97,40 +97,46 @@ public final class Device implements Closeable {
         if (maps == null) {
             return new Device(info, writable, map(info, writable, null), null, null, null, null);
         }
-        ImageChannel opened;
-        FileChannel keeper;
+        FileChannel image = null;
+        FileChannel keeper = null;
         try {
             Native.checkChosenBinding();
-            opened = openImage(info, info.realPath(), null);
-        } catch (java.nio.file.FileSystemException e) {
-            maps.close();
-            throw openFailed(info, e);
-        } catch (IOException | RuntimeException e) {
-            maps.close();
-            throw e;
-        }
-        FileChannel image = opened.channel();
-        try {
+            ImageChannel opened;
+            try {
+                opened = openImage(info, info.realPath(), null);
+            } catch (java.nio.file.FileSystemException e) {
+                throw openFailed(info, e);
+            }
+            image = opened.channel();
             keeper = openImage(info, info.realPath(), opened.key()).channel();
-        } catch (IOException | RuntimeException e) {
-            maps.close();
-            image.close();
+            Device d = new Device(info, false, null, image, opened.key(), keeper, maps);
+            try {
+                d.window(0); // mapped now, so that a refusal is the open's IOException
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            return d;
+        } catch (IOException | RuntimeException | Error e) {
+            undoOpen(e, maps, image, keeper);
             throw e;
         }
+    }
+
+    /** Closes what a failed {@link #open} had opened (null: not yet), keeping {@code failure} the one thrown. */
+    private static void undoOpen(Throwable failure, JdkMaps maps, FileChannel... channels) {
         try {
-            Device d = new Device(info, false, null, image, opened.key(), keeper, maps);
-            d.window(0); // mapped now, so that a refusal is the open's IOException
-            return d;
-        } catch (UncheckedIOException e) {
             maps.close();
-            image.close();
-            keeper.close();
-            throw e.getCause();
         } catch (RuntimeException e) {
-            maps.close();
-            image.close();
-            keeper.close();
-            throw e;
+            failure.addSuppressed(e);
+        }
+        for (FileChannel ch : channels) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException | RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
         }
     }
 
