@@ -101,12 +101,7 @@ public final class Device implements Closeable {
         FileChannel keeper = null;
         try {
             Native.checkChosenBinding();
-            ImageChannel opened;
-            try {
-                opened = openImage(info, info.realPath(), null);
-            } catch (java.nio.file.FileSystemException e) {
-                throw openFailed(info, e);
-            }
+            ImageChannel opened = openImage(info, info.realPath(), null);
             image = opened.channel();
             keeper = openImage(info, info.realPath(), opened.key()).channel();
             Device d = new Device(info, false, null, image, opened.key(), keeper, maps);
@@ -151,10 +146,15 @@ public final class Device implements Closeable {
      */
     private static ImageChannel openImage(DeviceInfo info, java.nio.file.Path path, Object expected)
             throws IOException {
-        Object before = fileKey(path);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        Object before = regularFileKey(info, path);
+        FileChannel ch;
         try {
-            Object key = fileKey(path);
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (java.nio.file.FileSystemException e) {
+            throw openFailed(info, e);
+        }
+        try {
+            Object key = regularFileKey(info, path);
             if (!java.util.Objects.equals(key, before)) {
                 throw new IOException(info.path() + " was replaced while it was being opened: open it again");
             }
@@ -167,6 +167,27 @@ public final class Device implements Closeable {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * The file key of the image file at {@code path} (a /proc/self/fd entry of an open descriptor: the file it
+     * opened), refusing what is no longer a regular file: opening a FIFO for reading would block until a writer
+     * came, and a directory would be reported as a truncated image. (Between this look and the JDK's open, a
+     * replacement by a FIFO can still block that open: only libc's open takes O_NONBLOCK.)
+     */
+    private static Object regularFileKey(DeviceInfo info, java.nio.file.Path path) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (java.nio.file.FileSystemException e) {
+            throw openFailed(info, e);
+        }
+        if (!a.isRegularFile()) {
+            throw new IOException(info.path() + " is no longer a regular file (" + (a.isDirectory() ? "a directory"
+                    : a.isSymbolicLink() ? "a symbolic link" : "a FIFO, socket or device") + " now): not a famfs"
+                    + " image file");
+        }
+        return a.fileKey();
     }
 
     /** The identity (device and inode) of the file at {@code path}. */
@@ -193,13 +214,16 @@ public final class Device implements Closeable {
      */
     private static Mapping map(DeviceInfo info, boolean writable, Object key) throws IOException {
         LibcCalls c = Native.libc();
-        int fd = c.open(Native.cString(info.realPath()),
-                (writable ? LibcCalls.O_RDWR : LibcCalls.O_RDONLY) | LibcCalls.O_CLOEXEC, 0);
+        // an image file replaced by a FIFO since the probe: O_NONBLOCK opens it at once (to be refused below);
+        // it changes nothing for a regular file's or a DAX device's mmap
+        int fd = c.open(Native.cString(info.realPath()), (writable ? LibcCalls.O_RDWR : LibcCalls.O_RDONLY)
+                | LibcCalls.O_CLOEXEC | (info.isDaxDevice() ? 0 : LibcCalls.O_NONBLOCK), 0);
         if (fd < 0) {
             throw Native.error("open", info.path());
         }
         try {
-            if (key != null && !key.equals(fileKey(openFile(fd)))) {
+            Object opened = info.isDaxDevice() ? null : regularFileKey(info, openFile(fd));
+            if (key != null && !key.equals(opened)) {
                 throw new IOException(info.path() + " is not the image file the famfs was opened on (it was replaced"
                         + " since): cannot map it");
             }

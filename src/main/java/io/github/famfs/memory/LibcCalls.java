@@ -24,6 +24,7 @@ public interface LibcCalls {
     int O_RDONLY = 0;
     int O_RDWR = 2;
     int O_CLOEXEC = 0x80000;
+    int O_NONBLOCK = 0x800;
     int LOCK_SH = 1;
     int LOCK_EX = 2;
     int LOCK_NB = 4;

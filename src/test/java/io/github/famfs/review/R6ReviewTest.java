@@ -231,7 +231,17 @@ class R6ReviewTest {
      */
     @Test
     void anImageReplacedByAFifoBeforeTheOpenDoesNotHangIt() throws Exception {
-        Path img = image("fifo.img", 1);
+        withJdkMaps(true, () -> fifoInsteadOfTheImage("fifo.img"));
+    }
+
+    /** The same through libc's open and mapping (Java 17-21 without jdk.unsupported): O_NONBLOCK, then refused. */
+    @Test
+    void anImageReplacedByAFifoDoesNotHangLibcsOpen() throws Exception {
+        withJdkMaps(false, () -> fifoInsteadOfTheImage("fifo-libc.img"));
+    }
+
+    private void fifoInsteadOfTheImage(String name) throws Exception {
+        Path img = image(name, 1);
         DeviceInfo info = DeviceInfo.probe(img);
         Files.delete(img);
         Process p = new ProcessBuilder("mkfifo", img.toString()).start();
