@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.objectweb.asm.ClassReader;
@@ -58,8 +59,10 @@ public final class Java8ClassFiles {
             throw new IllegalArgumentException("usage: Java8ClassFiles JAR PREFIX NOTICE-ENTRY NOTICE-TEXT");
         }
         int n = rewrite(Path.of(args[0]), args[1], args[2], args[3]);
-        System.out.println("Java8ClassFiles: " + n + " class files under " + args[1] + " in " + args[0]
-                + " rewritten as Java 8 class files with computed frames");
+        if (Boolean.getBoolean("famfs.build.verbose")) { // quiet otherwise: Maven's -q does not silence System.out
+            System.out.println("Java8ClassFiles: " + n + " class files under " + args[1] + " in " + args[0]
+                    + " rewritten as Java 8 class files with computed frames");
+        }
     }
 
     /** Rewrites {@code jar} in place; the number of class files rewritten. */
@@ -74,7 +77,12 @@ public final class Java8ClassFiles {
             }
             return n;
         } finally {
-            Files.deleteIfExists(tmp);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // what failed before (if anything) stays the failure; a temporary file that cannot go is noted
+                System.err.println("Java8ClassFiles: could not delete " + tmp + ": " + e);
+            }
         }
     }
 
@@ -82,9 +90,21 @@ public final class Java8ClassFiles {
         int rewritten = 0;
         ZipEntry last = null;
         boolean noticed = false;
-        try (InputStream file = Files.newInputStream(jar); ZipInputStream in = new ZipInputStream(file);
-                OutputStream out = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(out)) {
+        // the entries' bytes, times and extra fields from their local headers (as the shade plugin wrote them), and
+        // the comments, which only the central directory holds, from it
+        try (ZipFile central = new ZipFile(jar.toFile()); InputStream file = Files.newInputStream(jar);
+                ZipInputStream in = new ZipInputStream(file); OutputStream out = Files.newOutputStream(tmp);
+                ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.setComment(central.getComment());
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (isSignature(e.getName())) {
+                    throw new RefusedException("cannot rewrite classes of " + jar + ": it is signed (" + e.getName()
+                            + "), and rewritten classes would no longer match their signatures");
+                }
+                ZipEntry c = central.getEntry(e.getName());
+                if (c != null) {
+                    e.setComment(c.getComment());
+                }
                 noticed |= e.getName().equals(noticeEntry);
                 byte[] bytes = in.readAllBytes();
                 if (e.getName().startsWith(prefix) && e.getName().endsWith(".class") && version(e, bytes)
@@ -108,7 +128,20 @@ public final class Java8ClassFiles {
         return rewritten;
     }
 
-    /** {@code bytes} as entry {@code like} had it: same name, time, extra fields, comment and method. */
+    /** Whether {@code name} is a jar signature's file (META-INF/*.SF, *.RSA, *.DSA, *.EC, SIG-*). */
+    private static boolean isSignature(String name) {
+        if (!name.startsWith("META-INF/") || name.indexOf('/', "META-INF/".length()) >= 0) {
+            return false;
+        }
+        String base = name.substring("META-INF/".length()).toUpperCase(java.util.Locale.ROOT);
+        return base.endsWith(".SF") || base.endsWith(".RSA") || base.endsWith(".DSA") || base.endsWith(".EC")
+                || base.startsWith("SIG-");
+    }
+
+    /**
+     * {@code bytes} as entry {@code like} had it: same name, time, extra fields, comment and method (not its
+     * external attributes, such as Unix mode bits, which ZipOutputStream cannot write; a jar's have none).
+     */
     private static void put(ZipOutputStream zip, ZipEntry like, byte[] bytes) throws IOException {
         ZipEntry e = new ZipEntry(like.getName());
         e.setTimeLocal(like.getTimeLocal());

@@ -291,7 +291,7 @@ class PicocliClassFilesIT {
                 "the build tool is not compiled: " + classes);
         String asm = Path.of(ClassWriter.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString();
-        return java(Path.of(System.getProperty("java.home")), jar.getParent(), "-cp",
+        return java(Path.of(System.getProperty("java.home")), jar.getParent(), "-Dfamfs.build.verbose=true", "-cp",
                 classes + File.pathSeparator + asm, TOOL, jar.toString(), "picocli/", "META-INF/notice.txt",
                 "rewritten");
     }
