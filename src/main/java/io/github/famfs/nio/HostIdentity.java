@@ -60,11 +60,6 @@ public final class HostIdentity {
         if (env.systemUuid().isPresent()) {
             return env.systemUuid();
         }
-        if (Files.notExists(SYSTEM_UUID_FILE)) {
-            // a host with no file (most clients): asked without the exception readAllBytes would make on every mount
-            why[0] = SYSTEM_UUID_FILE + " does not exist";
-            return Optional.empty();
-        }
         try {
             String text = new String(Files.readAllBytes(SYSTEM_UUID_FILE), StandardCharsets.US_ASCII).trim();
             int end = 0;
