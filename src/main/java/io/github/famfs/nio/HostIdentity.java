@@ -60,8 +60,25 @@ public final class HostIdentity {
         if (env.systemUuid().isPresent()) {
             return env.systemUuid();
         }
+        return fromFile(SYSTEM_UUID_FILE, why);
+    }
+
+    /**
+     * The UUID that {@code file} holds (the reference's format: the canonical text, then a NUL or a newline), or
+     * empty with the reason in {@code why[0]}. Only a regular file is read, and only its first bytes: a FIFO there
+     * would block every mount until a writer came, and a huge file would be read whole.
+     */
+    static Optional<UUID> fromFile(Path file, String[] why) {
         try {
-            String text = new String(Files.readAllBytes(SYSTEM_UUID_FILE), StandardCharsets.US_ASCII).trim();
+            if (!Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).isRegularFile()) {
+                why[0] = file + " is not a regular file";
+                return Optional.empty();
+            }
+            byte[] head;
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                head = in.readNBytes(64);
+            }
+            String text = new String(head, StandardCharsets.US_ASCII).trim();
             int end = 0;
             while (end < text.length() && end < 36 && !Character.isWhitespace(text.charAt(end))
                     && text.charAt(end) != 0) {
@@ -69,11 +86,11 @@ public final class HostIdentity {
             }
             return Optional.of(UUID.fromString(text.substring(0, end)));
         } catch (NoSuchFileException e) {
-            why[0] = SYSTEM_UUID_FILE + " does not exist";
+            why[0] = file + " does not exist";
         } catch (IOException e) {
-            why[0] = "cannot read " + SYSTEM_UUID_FILE + ": " + e;
+            why[0] = "cannot read " + file + ": " + e;
         } catch (IllegalArgumentException e) {
-            why[0] = SYSTEM_UUID_FILE + " does not hold a UUID";
+            why[0] = file + " does not hold a UUID";
         }
         return Optional.empty();
     }
