@@ -63,10 +63,16 @@ public final class HostIdentity {
         return fromFile(SYSTEM_UUID_FILE, why);
     }
 
+    /** Leading white space read past before the UUID (the reference's fscanf skips any amount; we bound it). */
+    private static final int MAX_LEADING_SPACE = 4096;
+
     /**
-     * The UUID that {@code file} holds (the reference's format: the canonical text, then a NUL or a newline), or
-     * empty with the reason in {@code why[0]}. Only a regular file is read, and only its first bytes: a FIFO there
-     * would block every mount until a writer came, and a huge file would be read whole.
+     * The UUID that {@code file} holds, read as the reference reads it ({@code fscanf("%36s")}, then
+     * {@code uuid_parse}): C white space skipped, then at most 36 characters, which must be a canonical UUID
+     * (8-4-4-4-12 hex digits, either case); or empty with the reason in {@code why[0]}. Only a regular file is
+     * read, and only its first few KiB: a FIFO there would block every mount until a writer came, and a huge file
+     * would be read whole. (A FIFO swapped in between the look and the open can still block that open: Java opens
+     * nothing non-blocking; it is then refused, never read.)
      */
     static Optional<UUID> fromFile(Path file, String[] why) {
         try {
@@ -74,24 +80,61 @@ public final class HostIdentity {
                 why[0] = file + " is not a regular file";
                 return Optional.empty();
             }
-            byte[] head;
-            try (java.io.InputStream in = Files.newInputStream(file)) {
-                head = in.readNBytes(64);
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(MAX_LEADING_SPACE + 36);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                try {
+                    ch.position(0); // a FIFO or socket put there since the look has no position
+                } catch (IOException e) {
+                    why[0] = file + " is not a regular file";
+                    return Optional.empty();
+                }
+                while (head.hasRemaining() && ch.read(head) >= 0) {
+                    // the first bytes only
+                }
             }
-            String text = new String(head, StandardCharsets.US_ASCII).trim();
-            int end = 0;
-            while (end < text.length() && end < 36 && !Character.isWhitespace(text.charAt(end))
-                    && text.charAt(end) != 0) {
-                end++;
+            String id = firstWord(head.array(), head.position());
+            if (!isCanonical(id)) {
+                why[0] = file + " does not hold a UUID";
+                return Optional.empty();
             }
-            return Optional.of(UUID.fromString(text.substring(0, end)));
+            return Optional.of(UUID.fromString(id));
         } catch (NoSuchFileException e) {
             why[0] = file + " does not exist";
         } catch (IOException e) {
             why[0] = "cannot read " + file + ": " + e;
-        } catch (IllegalArgumentException e) {
-            why[0] = file + " does not hold a UUID";
         }
         return Optional.empty();
+    }
+
+    /** fscanf's {@code %36s}: C white space skipped, then up to 36 bytes to the next white space (a NUL ends it). */
+    private static String firstWord(byte[] b, int length) {
+        int i = 0;
+        while (i < length && isCSpace(b[i])) {
+            i++;
+        }
+        int start = i;
+        while (i < length && i - start < 36 && !isCSpace(b[i]) && b[i] != 0) {
+            i++;
+        }
+        return new String(b, start, i - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isCSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+    }
+
+    /** What uuid_parse accepts: 36 characters, dashes at 8, 13, 18 and 23, hex digits elsewhere. */
+    static boolean isCanonical(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -137,6 +137,9 @@ class R7HostIdentityReviewTest {
             }
         });
         flipper.start();
+        // a daemon, waited for a bounded time: once reads refuse the FIFO without reading it, the feeder's write can
+        // fill the pipe (an open of the FIFO by the code under test keeps it alive) and block
+        feeder.setDaemon(true);
         feeder.start();
         int fromFifo = 0;
         int regularReads = 0;
@@ -156,7 +159,7 @@ class R7HostIdentityReviewTest {
             stop.set(true);
             flipper.join();
             feederStop.set(true);
-            feeder.join();
+            feeder.join(5000);
         }
         assertEquals(null, failure.get());
         assertNotEquals(0, regularReads + refusals);
