@@ -111,6 +111,12 @@ class ProviderContractTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> FileSystems.newFileSystem(uri(img), Map.of("systemUuid", "host-1")));
         assertTrue(e.getMessage().contains("'host-1', not a UUID"), e.getMessage());
+        for (String shortForm : new String[] {"1-1-1-1-1", "0-0-0-0-0", "5ca1e000-0000-4000-8000-00000000a11"}) {
+            // what java.util.UUID.fromString takes and the reference's uuid_parse refuses
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> FileSystems.newFileSystem(uri(img), Map.of("systemUuid", shortForm)));
+            assertTrue(e.getMessage().contains("'" + shortForm + "', not a UUID"), e.getMessage());
+        }
         e = assertThrows(IllegalArgumentException.class,
                 () -> FileSystems.newFileSystem(URI.create("famfs:relative/image"), Map.of()));
         assertTrue(e.getMessage().contains("famfs:/absolute/device/path"), e.getMessage());

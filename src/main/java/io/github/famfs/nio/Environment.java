@@ -109,12 +109,12 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
         if (su instanceof UUID u) {
             uuid = Optional.of(u);
         } else if (su != null) {
-            try {
-                uuid = Optional.of(UUID.fromString(su.toString().trim()));
-            } catch (IllegalArgumentException e) {
+            String text = su.toString().trim();
+            if (!HostIdentity.isCanonical(text)) { // UUID.fromString would take short forms such as 1-1-1-1-1
                 throw new IllegalArgumentException("famfs env key 'systemUuid' has value '" + su
                         + "', not a UUID (like 00112233-4455-6677-8899-aabbccddeeff)");
             }
+            uuid = Optional.of(UUID.fromString(text));
         }
         boolean create = bool(env, CREATE);
         boolean force = bool(env, FORCE);
