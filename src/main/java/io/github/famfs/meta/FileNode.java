@@ -32,8 +32,7 @@ public final class FileNode extends Node {
         return mapProblem;
     }
 
-    /** The map, once decoded and checked (by {@link Namespace#fileMap}); null before that. */
-    public FileMap cachedMap() {
+    FileMap cachedMap() {
         return map;
     }
 

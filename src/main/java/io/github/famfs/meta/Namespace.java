@@ -127,15 +127,23 @@ public final class Namespace {
     }
 
     /**
+     * The map of a file as decoded and checked by an earlier {@link #fileMap}, or null when its entry has not been
+     * read yet (the log is needed then); a file with no valid map throws, naming the problem.
+     */
+    public static FileMap cachedFileMap(FileNode file, String pathForMessages) throws InvalidFileMapException {
+        if (file.mapProblem() != null) {
+            throw new InvalidFileMapException(pathForMessages, file.mapProblem());
+        }
+        return file.cachedMap();
+    }
+
+    /**
      * {@link #fileMap(FileNode, ByteBuffer, String)}; with {@code reread} the entry is read and checked again even
      * when the map is cached (for writes in place: their bytes must go where the entry says now), and a map that
      * changed is refused.
      */
     public FileMap fileMap(FileNode file, ByteBuffer log, String pathForMessages, boolean reread) throws IOException {
-        if (file.mapProblem() != null) {
-            throw new InvalidFileMapException(pathForMessages, file.mapProblem());
-        }
-        FileMap cached = file.cachedMap();
+        FileMap cached = cachedFileMap(file, pathForMessages);
         if (cached != null && !reread) {
             return cached;
         }

@@ -464,8 +464,8 @@ public final class FamfsFileSystem extends FileSystem {
         if (forWrite) {
             refresher.checkSameFamfs();
         } else {
-            FileMap cached = file.cachedMap();
-            if (cached != null && file.mapProblem() == null) {
+            FileMap cached = Namespace.cachedFileMap(file, path.toString());
+            if (cached != null) {
                 return cached; // decoded and checked before: no log read, so no entry on the device
             }
         }
