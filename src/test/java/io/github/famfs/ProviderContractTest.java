@@ -111,8 +111,12 @@ class ProviderContractTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> FileSystems.newFileSystem(uri(img), Map.of("systemUuid", "host-1")));
         assertTrue(e.getMessage().contains("'host-1', not a UUID"), e.getMessage());
-        for (String shortForm : new String[] {"1-1-1-1-1", "0-0-0-0-0", "5ca1e000-0000-4000-8000-00000000a11"}) {
-            // what java.util.UUID.fromString takes and the reference's uuid_parse refuses
+        for (String shortForm : new String[] {"1-1-1-1-1", "0-0-0-0-0", "5ca1e000-0000-4000-8000-00000000a11",
+                "000000001-001-0001-0001-000000000001",
+                "\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0661-0000-4000-8000-000000000000",
+                "\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff11-0000-4000-8000-000000000000"}) {
+            // what java.util.UUID.fromString takes (short and over-long fields, other scripts' digits, all read as
+            // some other UUID) and the reference's uuid_parse refuses
             e = assertThrows(IllegalArgumentException.class,
                     () -> FileSystems.newFileSystem(uri(img), Map.of("systemUuid", shortForm)));
             assertTrue(e.getMessage().contains("'" + shortForm + "', not a UUID"), e.getMessage());

@@ -1,5 +1,6 @@
 package io.github.famfs.cli;
 
+import io.github.famfs.format.Uuids;
 import io.github.famfs.nio.Environment;
 import java.util.UUID;
 import picocli.CommandLine.ITypeConverter;
@@ -64,16 +65,9 @@ final class Converters {
     static final class UuidConverter implements ITypeConverter<UUID> {
         @Override
         public UUID convert(String value) {
-            try {
-                UUID u = UUID.fromString(value.trim());
-                if (value.trim().length() == 36) {
-                    return u;
-                }
-            } catch (IllegalArgumentException e) {
-                // below
-            }
-            throw new TypeConversionException("'" + value + "' is not a UUID (like"
-                    + " 00112233-4455-6677-8899-aabbccddeeff)");
+            // as the library's systemUuid: the reference's uuid_parse form only (UUID.fromString takes 1-1-1-1-1)
+            return Uuids.parseCanonical(value.trim()).orElseThrow(() -> new TypeConversionException("'" + value
+                    + "' is not a UUID (like 00112233-4455-6677-8899-aabbccddeeff)"));
         }
     }
 

@@ -8,6 +8,36 @@ import java.util.UUID;
 public final class Uuids {
     private Uuids() {}
 
+    /**
+     * Whether {@code s} is a UUID as the reference's {@code uuid_parse} (libuuid) accepts it: 36 characters, dashes
+     * at 8, 13, 18 and 23, ASCII hex digits (either case) elsewhere. {@link UUID#fromString} also takes short and
+     * over-long fields ({@code 1-1-1-1-1}, {@code 000000001-001-0001-0001-000000000001}), which name another UUID
+     * than the one written; famfs-nio takes a UUID from text only in this form.
+     */
+    public static boolean isCanonical(CharSequence s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !isHexDigit(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ASCII hex digits only, as C's isxdigit: {@link Character#digit} also takes other scripts' digits. */
+    private static boolean isHexDigit(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    /** The UUID {@code s} writes in the {@linkplain #isCanonical canonical form}, or empty when it is not one. */
+    public static java.util.Optional<UUID> parseCanonical(String s) {
+        return isCanonical(s) ? java.util.Optional.of(UUID.fromString(s)) : java.util.Optional.empty();
+    }
+
     public static UUID get(ByteBuffer buf, int at) {
         ByteBuffer be = buf.duplicate().order(ByteOrder.BIG_ENDIAN);
         return new UUID(be.getLong(at), be.getLong(at + 8));

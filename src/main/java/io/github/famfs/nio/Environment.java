@@ -1,6 +1,7 @@
 package io.github.famfs.nio;
 
 import io.github.famfs.format.InterleaveParams;
+import io.github.famfs.format.Uuids;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -109,12 +110,10 @@ public record Environment(Optional<AccessMode> accessMode, Optional<UUID> system
         if (su instanceof UUID u) {
             uuid = Optional.of(u);
         } else if (su != null) {
-            String text = su.toString().trim();
-            if (!HostIdentity.isCanonical(text)) { // UUID.fromString would take short forms such as 1-1-1-1-1
-                throw new IllegalArgumentException("famfs env key 'systemUuid' has value '" + su
-                        + "', not a UUID (like 00112233-4455-6677-8899-aabbccddeeff)");
-            }
-            uuid = Optional.of(UUID.fromString(text));
+            // the reference's uuid_parse form only: UUID.fromString also takes 1-1-1-1-1 and other scripts' digits
+            uuid = Optional.of(Uuids.parseCanonical(su.toString().trim()).orElseThrow(
+                    () -> new IllegalArgumentException("famfs env key 'systemUuid' has value '" + su
+                            + "', not a UUID (like 00112233-4455-6677-8899-aabbccddeeff)")));
         }
         boolean create = bool(env, CREATE);
         boolean force = bool(env, FORCE);

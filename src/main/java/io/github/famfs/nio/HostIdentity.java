@@ -1,5 +1,6 @@
 package io.github.famfs.nio;
 
+import io.github.famfs.format.Uuids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,12 +93,11 @@ public final class HostIdentity {
                     // the first bytes only
                 }
             }
-            String id = firstWord(head.array(), head.position());
-            if (!isCanonical(id)) {
+            Optional<UUID> id = Uuids.parseCanonical(firstWord(head.array(), head.position()));
+            if (id.isEmpty()) {
                 why[0] = file + " does not hold a UUID";
-                return Optional.empty();
             }
-            return Optional.of(UUID.fromString(id));
+            return id;
         } catch (NoSuchFileException e) {
             why[0] = file + " does not exist";
         } catch (IOException e) {
@@ -121,20 +121,5 @@ public final class HostIdentity {
 
     private static boolean isCSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
-    }
-
-    /** What uuid_parse accepts: 36 characters, dashes at 8, 13, 18 and 23, hex digits elsewhere. */
-    static boolean isCanonical(String s) {
-        if (s.length() != 36) {
-            return false;
-        }
-        for (int i = 0; i < 36; i++) {
-            char c = s.charAt(i);
-            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? c != '-' : Character.digit(c, 16) < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -54,6 +54,24 @@ class CliErrorsTest {
         famfs("mkfs", "--size", "64M", dev).fails(1, "exists with 33554432 bytes");
     }
 
+    /**
+     * --system-uuid takes what the reference's uuid_parse takes and nothing else: UUID.fromString reads short or
+     * over-long fields and other scripts' digits as some other UUID, which could make a client the master.
+     */
+    @Test
+    void systemUuidOnlyInTheReferenceForm() throws Exception {
+        byte[] before = Files.readAllBytes(Path.of(dev));
+        String arabicIndic = "\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0661-0000-4000-8000-000000000000";
+        String fullwidth = "\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff11-0000-4000-8000-000000000000";
+        for (String bad : new String[] {"1-1-1-1-1", "000000001-001-0001-0001-000000000001", arabicIndic, fullwidth,
+                MASTER.substring(1), MASTER + "0", MASTER.replace('-', '_')}) {
+            famfs("mkdir", "--system-uuid", bad, dev + ":/d").fails(2, "'" + bad + "' is not a UUID");
+        }
+        assertArrayEquals(before, Files.readAllBytes(Path.of(dev)), "a refused command wrote to the image");
+        famfs("mkdir", "--system-uuid", " " + MASTER.toUpperCase(java.util.Locale.ROOT) + " ", dev + ":/d").ok();
+        famfs("ls", dev + ":/").ok();
+    }
+
     @Test
     void existingTarget() throws Exception {
         famfs("mkdir", "--system-uuid", MASTER, dev + ":/d").ok();
