@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.testing.BuiltJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +53,7 @@ class LauncherArchiveIT {
     /** bin/famfs and the CLI jar in tmp; the copy of the jar. */
     private Path copyLauncher() throws Exception {
         Path project = Path.of(System.getProperty("famfs.project", ".")).toAbsolutePath();
-        Path jar = Path.of(System.getProperty("famfs.cli.jar", project + "/target/missing-cli.jar"));
-        assertTrue(Files.isRegularFile(jar), "the CLI jar is not built: " + jar);
+        Path jar = BuiltJars.cli();
         Files.createDirectories(tmp.resolve("bin"));
         Files.createDirectories(tmp.resolve("target"));
         Files.copy(project.resolve("bin/famfs"), tmp.resolve("bin/famfs"));

@@ -3,6 +3,7 @@ package io.github.famfs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.testing.BuiltJars;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,8 +23,7 @@ class QuickstartIT {
         Path project = Path.of(System.getProperty("famfs.project", ".")).toAbsolutePath();
         Path launcher = project.resolve("bin/famfs");
         Assumptions.assumeTrue(bash() != null, "no bash on this host: skipping the bin/famfs quickstart test");
-        Path jar = Path.of(System.getProperty("famfs.cli.jar", project + "/target/missing-cli.jar"));
-        assertTrue(Files.isRegularFile(jar), "the CLI jar is not built: " + jar);
+        BuiltJars.cli();
 
         ProcessBuilder pb = new ProcessBuilder(bash(), launcher.toString(), "quickstart");
         pb.environment().put("FAMFS_NO_BUILD", "1");

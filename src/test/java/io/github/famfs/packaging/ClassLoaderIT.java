@@ -3,10 +3,10 @@ package io.github.famfs.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.testing.BuiltJars;
 import io.github.famfs.testing.TestImage;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,7 @@ class ClassLoaderIT {
 
     @Test
     void openFromAnotherClassLoader() throws Exception {
-        Path jar = Path.of(System.getProperty("famfs.jar", "target/missing.jar"));
-        assertTrue(Files.isRegularFile(jar), "the library jar is not built: " + jar);
+        Path jar = BuiltJars.library();
         Path img = tmp.resolve("loader.img");
         try (TestImage t = TestImage.create(img, 64L << 20)) {
             t.file("data.bin", 4321);

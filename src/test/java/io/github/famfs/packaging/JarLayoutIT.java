@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.testing.BuiltJars;
 import io.github.famfs.testing.TestImage;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -33,9 +34,7 @@ class JarLayoutIT {
     Path tmp;
 
     private static Path jar() {
-        Path jar = Path.of(System.getProperty("famfs.jar", "target/missing.jar"));
-        assertTrue(Files.isRegularFile(jar), "the library jar is not built: " + jar);
-        return jar;
+        return BuiltJars.library();
     }
 
     @Test

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.famfs.format.Extent;
 import io.github.famfs.format.FileEntry;
 import io.github.famfs.format.SimpleMap;
+import io.github.famfs.testing.BuiltJars;
 import io.github.famfs.testing.TestImage;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +36,7 @@ class ModulePathIT {
 
     @BeforeEach
     void image() throws Exception {
-        Path jar = Path.of(System.getProperty("famfs.jar", "target/missing.jar"));
-        assertTrue(Files.isRegularFile(jar), "the library jar is not built: " + jar);
+        Path jar = BuiltJars.library();
         modulePath = jar + File.pathSeparator + System.getProperty("famfs.runtime.classpath", "");
         image = tmp.resolve("module.img");
         try (TestImage t = TestImage.create(image, 64 * MIB)) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.famfs.testing.BuiltJars;
 import io.github.famfs.testing.TestImage;
 import java.io.DataInputStream;
 import java.io.File;
@@ -51,9 +52,7 @@ class PicocliClassFilesIT {
     Path tmp;
 
     private static Path cliJar() {
-        Path jar = Path.of(System.getProperty("famfs.cli.jar", "target/missing-cli.jar"));
-        assertTrue(Files.isRegularFile(jar), "the CLI jar is not built: " + jar);
-        return jar;
+        return BuiltJars.cli();
     }
 
     private static int major(byte[] classFile) throws IOException {
