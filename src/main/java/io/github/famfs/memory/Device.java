@@ -508,13 +508,8 @@ public final class Device implements Closeable {
             invalidateCaches(offset, length);
         }
         forEachWindow(offset, length, (w, at, n) -> {
-            int p = dst.position();
-            int head = StoreAlignment.head(dst, p, n);
-            if (head > 0) {
-                dst.put(p, w, at, head);
-            }
-            dst.put(p + head, w, at + head, n - head);
-            dst.position(p + n);
+            dst.put(dst.position(), w, at, n);
+            dst.position(dst.position() + n);
         });
     }
 
@@ -727,13 +722,8 @@ public final class Device implements Closeable {
             throw new IllegalStateException("device " + info.path() + " is mapped read-only");
         }
         forEachWindow(offset, length, (w, at, n) -> {
-            int p = src.position();
-            int head = StoreAlignment.head(w, at, n);
-            if (head > 0) {
-                w.put(at, src, p, head);
-            }
-            w.put(at + head, src, p + head, n - head);
-            src.position(p + n);
+            w.put(at, src, src.position(), n);
+            src.position(src.position() + n);
         });
         written(offset, length);
     }

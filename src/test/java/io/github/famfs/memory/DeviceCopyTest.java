@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Copies between device memory and a caller's buffer, split so that the bulk stores land on 64-byte boundaries
- * ({@link StoreAlignment}): every destination offset within a cache line, lengths around the split's threshold,
- * and a range across two of the device's 1 GiB windows give exactly the bytes a plain read of the image file
- * gives, advance the buffer's position by the length, and touch no byte outside the range.
+ * Copies between device memory and a caller's buffer: every buffer offset within a cache line, short and long
+ * lengths, direct and heap buffers, and ranges across two of the device's 1 GiB windows give exactly the bytes a
+ * plain read of the image file gives, advance the buffer's position by the length, and touch no byte outside
+ * the range.
  */
 class DeviceCopyTest {
     private static final long WINDOW = 1L << 30;
