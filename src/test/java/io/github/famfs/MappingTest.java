@@ -22,7 +22,6 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Random;
@@ -116,8 +115,7 @@ class MappingTest {
     void aReadWriteMapWritesTheDeviceForEveryOtherView() throws Exception {
         JsonObject m = ReferenceImages.manifest("tree");
         Path img = tmp.resolve("tree-copy.img");
-        Files.copy(ReferenceImages.image("tree"), img, StandardCopyOption.REPLACE_EXISTING);
-        img.toFile().setWritable(true);
+        ReferenceImages.writableCopy("tree", img);
         String master = m.getAsJsonObject("superblock").get("system_uuid").getAsString();
         byte[] message = "written through a famfs READ_WRITE map\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         long devOffset;
@@ -197,7 +195,7 @@ class MappingTest {
                 "cannot mount a huge-page tmpfs here (" + out.trim() + "); skipping the smaps check");
         try {
             Path img = mnt.resolve("striped.img");
-            Files.copy(ReferenceImages.image("striped"), img);
+            ReferenceImages.writableCopy("striped", img);
             try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of());
                     FileChannel ch = FileChannel.open(fs.getPath("/s/n8-c2M-17M+1"))) {
                 MappedByteBuffer b = ch.map(MapMode.READ_ONLY, 0, ch.size());

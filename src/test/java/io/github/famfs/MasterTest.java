@@ -369,8 +369,7 @@ class MasterTest {
         for (String name : List.of("tree", "multi-extent", "striped", "add-daxdev", "log16m")) {
             var m = ReferenceImages.manifest(name);
             Path img = tmp.resolve(name + ".img");
-            Files.copy(ReferenceImages.image(name), img);
-            img.toFile().setWritable(true);
+            ReferenceImages.writableCopy(name, img);
             String master = m.getAsJsonObject("superblock").get("system_uuid").getAsString();
             try (FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", master))) {
                 Files.createDirectories(fs.getPath("/added/by/famfs-nio"));

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.famfs.testing.ReferenceImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,8 +87,7 @@ class CliErrorsTest {
     @Test
     void logFull() throws Exception {
         Path full = tmp.resolve("full-log.img");
-        Files.copy(ReferenceImages.image("full-log"), full, StandardCopyOption.REPLACE_EXISTING);
-        full.toFile().setWritable(true);
+        ReferenceImages.writableCopy("full-log", full);
         String master = ReferenceImages.manifest("full-log").getAsJsonObject("superblock").get("system_uuid")
                 .getAsString();
         famfs("mkdir", "--system-uuid", master, full + ":/one-more").fails(1, "log");

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,8 +23,7 @@ class PcqCommandTest {
 
     private String[] reference() throws Exception {
         Path copy = tmp.resolve("pcq.img");
-        Files.copy(ReferenceImages.image("pcq"), copy, StandardCopyOption.REPLACE_EXISTING);
-        copy.toFile().setWritable(true);
+        ReferenceImages.writableCopy("pcq", copy);
         String master = ReferenceImages.manifest("pcq").getAsJsonObject("superblock").get("system_uuid")
                 .getAsString();
         return new String[] {copy.toString(), master};

@@ -321,9 +321,7 @@ class ColdMountTest {
     }
 
     private Path copyOfTree(String name) throws IOException {
-        Path img = tmp.resolve(name);
-        Files.copy(ReferenceImages.image("tree"), img, StandardCopyOption.REPLACE_EXISTING);
-        return img;
+        return ReferenceImages.writableCopy("tree", tmp.resolve(name));
     }
 
     private static Path firstFile(FileSystem fs) throws IOException {

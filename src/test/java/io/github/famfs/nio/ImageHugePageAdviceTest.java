@@ -36,7 +36,7 @@ class ImageHugePageAdviceTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/kernel/mm/transparent_hugepage")),
                 "this kernel has no transparent huge pages: no mapping can carry the advice");
         Path img = tmp.resolve("tree.img");
-        Files.copy(ReferenceImages.image("tree"), img);
+        ReferenceImages.writableCopy("tree", img);
         Native.libc(); // bound, as by any earlier map, lock or read-write mount in this JVM
         try (FileSystem fs = FileSystems.newFileSystem(FamfsFileSystemProvider.uri(img), Map.of("systemUuid", CLIENT))) {
             long bytes = 0;

@@ -20,7 +20,6 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,8 +41,7 @@ class PcqTest {
     private FileSystem reference() throws IOException {
         JsonObject m = ReferenceImages.manifest("pcq");
         Path copy = tmp.resolve("pcq.img");
-        Files.copy(ReferenceImages.image("pcq"), copy, StandardCopyOption.REPLACE_EXISTING);
-        copy.toFile().setWritable(true);
+        ReferenceImages.writableCopy("pcq", copy);
         String master = m.getAsJsonObject("superblock").get("system_uuid").getAsString();
         return FileSystems.newFileSystem(URI.create("famfs:" + copy), Map.of("systemUuid", master));
     }

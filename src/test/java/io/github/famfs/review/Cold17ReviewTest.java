@@ -171,6 +171,9 @@ class Cold17ReviewTest {
         public static void main(String[] args) throws Exception {
             Path img = Path.of(args[1]);
             Files.copy(Path.of(args[0]), img);
+            if (!img.toFile().setWritable(true)) { // the unpacked reference image is read-only, and so its copy
+                throw new java.io.IOException("cannot make " + img + " writable");
+            }
             FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT,
                     "refreshInterval", "off"));
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img,

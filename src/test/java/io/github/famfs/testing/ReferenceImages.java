@@ -71,6 +71,18 @@ public final class ReferenceImages {
         }
     }
 
+    /**
+     * A copy of the reference image NAME at {@code to}, writable by this user. The unpacked original is read-only,
+     * and a copy keeps its mode: without this, a test that writes to its copy passes only as root.
+     */
+    public static Path writableCopy(String name, Path to) throws IOException {
+        Files.copy(image(name), to, StandardCopyOption.REPLACE_EXISTING);
+        if (!to.toFile().setWritable(true)) {
+            throw new IOException("cannot make " + to + " writable");
+        }
+        return to;
+    }
+
     public static JsonObject manifest(String name) {
         assumePresent();
         Path plain = dir().resolve("manifest-" + name + ".json");
@@ -106,9 +118,7 @@ public final class ReferenceImages {
     public static Path buildCorrupt(String name, Path dir) throws IOException {
         JsonObject c = corruptCase(name);
         String base = c.get("base").getAsString().replace(".img.gz", "");
-        Path out = dir.resolve(name + ".img");
-        Files.copy(image(base), out, StandardCopyOption.REPLACE_EXISTING);
-        out.toFile().setWritable(true);
+        Path out = writableCopy(base, dir.resolve(name + ".img"));
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             for (JsonElement e : c.getAsJsonArray("edits")) {
                 JsonObject edit = e.getAsJsonObject();
