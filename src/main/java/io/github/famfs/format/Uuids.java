@@ -9,12 +9,17 @@ public final class Uuids {
     private Uuids() {}
 
     /**
-     * Whether {@code s} is a UUID as the reference's {@code uuid_parse} (libuuid) accepts it: 36 characters, dashes
-     * at 8, 13, 18 and 23, ASCII hex digits (either case) elsewhere. {@link UUID#fromString} also takes short and
-     * over-long fields ({@code 1-1-1-1-1}, {@code 000000001-001-0001-0001-000000000001}), which name another UUID
-     * than the one written; famfs-nio takes a UUID from text only in this form.
+     * The UUID that {@code s} writes, when it is one as the reference's {@code uuid_parse} (libuuid) accepts it: 36
+     * characters, dashes at 8, 13, 18 and 23, ASCII hex digits (either case) elsewhere; else empty.
+     * {@link UUID#fromString} also takes short and over-long fields ({@code 1-1-1-1-1},
+     * {@code 000000001-001-0001-0001-000000000001}) and other scripts' digits, which name another UUID than the one
+     * written; famfs-nio takes a UUID from text only through this.
      */
-    public static boolean isCanonical(CharSequence s) {
+    public static java.util.Optional<UUID> parseCanonical(String s) {
+        return isCanonical(s) ? java.util.Optional.of(UUID.fromString(s)) : java.util.Optional.empty();
+    }
+
+    private static boolean isCanonical(String s) {
         if (s.length() != 36) {
             return false;
         }
@@ -31,11 +36,6 @@ public final class Uuids {
     /** ASCII hex digits only, as C's isxdigit: {@link Character#digit} also takes other scripts' digits. */
     private static boolean isHexDigit(char c) {
         return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
-    }
-
-    /** The UUID {@code s} writes in the {@linkplain #isCanonical canonical form}, or empty when it is not one. */
-    public static java.util.Optional<UUID> parseCanonical(String s) {
-        return isCanonical(s) ? java.util.Optional.of(UUID.fromString(s)) : java.util.Optional.empty();
     }
 
     public static UUID get(ByteBuffer buf, int at) {

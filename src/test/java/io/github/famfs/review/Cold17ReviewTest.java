@@ -169,11 +169,7 @@ class Cold17ReviewTest {
      */
     public static final class TruncatedThenCloseMain {
         public static void main(String[] args) throws Exception {
-            Path img = Path.of(args[1]);
-            Files.copy(Path.of(args[0]), img);
-            if (!img.toFile().setWritable(true)) { // the unpacked reference image is read-only, and so its copy
-                throw new java.io.IOException("cannot make " + img + " writable");
-            }
+            Path img = io.github.famfs.testing.ReferenceImages.writableCopy(Path.of(args[0]), Path.of(args[1]));
             FileSystem fs = FileSystems.newFileSystem(URI.create("famfs:" + img), Map.of("systemUuid", CLIENT,
                     "refreshInterval", "off"));
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img,

@@ -76,7 +76,12 @@ public final class ReferenceImages {
      * and a copy keeps its mode: without this, a test that writes to its copy passes only as root.
      */
     public static Path writableCopy(String name, Path to) throws IOException {
-        Files.copy(image(name), to, StandardCopyOption.REPLACE_EXISTING);
+        return writableCopy(image(name), to);
+    }
+
+    /** As {@link #writableCopy(String, Path)}, of an unpacked image (a child JVM is handed its path). */
+    public static Path writableCopy(Path image, Path to) throws IOException {
+        Files.copy(image, to, StandardCopyOption.REPLACE_EXISTING);
         if (!to.toFile().setWritable(true)) {
             throw new IOException("cannot make " + to + " writable");
         }
